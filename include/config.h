@@ -27,6 +27,7 @@ struct config {
     char *log_level;               /* debug, info, warn, error */
     char *www_root;                /* static files of the web console */
     char *openapi_path;            /* the OpenAPI document served at /openapi.json */
+    char *sql_dir;                 /* <sql_dir>/migrations and <sql_dir>/seed (default "sql") */
 };
 
 /* Fills cfg with defaults, then the JSON file at path (NULL: config/corridord.json
