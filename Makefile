@@ -31,6 +31,9 @@ CORE     := money network timetable tariff route snapshot quote
 SRCS     := $(wildcard server/*.c)
 OBJS     := $(SRCS:server/%.c=$(BUILD)/obj/%.o)
 LIBOBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+# Tests and benchmarks link against an archive, so each pulls in only the
+# modules it uses (a unit test of the core needs no HTTP or database code).
+LIB      := $(BUILD)/libcorridor.a
 
 UNIT_SRCS := $(wildcard tests/unit/check_*.c)
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
@@ -53,6 +56,10 @@ $(BUILD)/obj/%.o: server/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+$(LIB): $(LIBOBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/corridord: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -69,7 +76,7 @@ $(BUILD)/tests/integration_suites.h: $(IT_SRCS) Makefile
 $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/tests/unit_suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -c -o $@ $<
-$(BUILD)/tests/unit_run: $(UNIT_OBJS) $(LIBOBJS)
+$(BUILD)/tests/unit_run: $(UNIT_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD)/tests/integration/%.o: tests/integration/%.c $(BUILD)/tests/integration_suites.h
@@ -78,7 +85,7 @@ $(BUILD)/tests/integration/%.o: tests/integration/%.c $(BUILD)/tests/integration
 $(BUILD)/tests/integration_run: $(IT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(CURL_LIBS)
 
-$(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
