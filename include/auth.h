@@ -8,6 +8,7 @@
 #define CORRIDOR_AUTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db_conn;
@@ -36,6 +37,12 @@ int auth_reload(struct db_conn *c);
  * On AUTH_RATE_LIMITED sets *retry_after_s.  Any thread. */
 enum auth_result auth_check(const char *authorization, struct auth_principal *out,
                             unsigned *retry_after_s);
+
+/* Parses an Authorization header value "Bearer <key>" (scheme
+ * case-insensitive, spaces or tabs around the key allowed) and checks the key's
+ * format (csk_<8 hex>_<32 hex>).  On AUTH_OK points *key into authorization
+ * (*len bytes).  AUTH_MISSING for NULL or blank, else AUTH_INVALID.  Pure. */
+enum auth_result auth_parse_bearer(const char *authorization, const char **key, size_t *len);
 
 /* Sets the per-key limit (requests per minute; 0 = none).  Main thread, at start. */
 void auth_set_rate_limit(unsigned per_minute);
