@@ -72,9 +72,9 @@ size_t network_link_count(const struct network *n);
 const struct network_node *network_node_at(const struct network *n, uint32_t i);
 const struct network_link *network_link_at(const struct network *n, uint32_t i);
 
-/* Index of the node with this code, or NETWORK_NONE.  After finish. */
+/* Index of the node with this code, or NETWORK_NONE (hash lookup). */
 uint32_t network_node_find(const struct network *n, const char *code);
-/* Index of the link with this id, or NETWORK_NONE.  After finish. */
+/* Index of the link with this id, or NETWORK_NONE (hash lookup). */
 uint32_t network_link_find(const struct network *n, int64_t id);
 
 /* "rail", "sea", "road"; network_mode_parse returns -1 for anything else. */
