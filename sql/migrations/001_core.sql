@@ -141,39 +141,71 @@ CREATE TABLE corridor.data_version (
 INSERT INTO corridor.data_version (singleton, version, changed_at)
 VALUES (true, 1, now()) ON CONFLICT DO NOTHING;
 
--- Statement-level trigger: bump the version and tell every server.  SECURITY
--- DEFINER so that operators need no privilege on data_version itself.
+-- Bumps the version and tells every server (NOTIFY corridor_changed,
+-- '<version>'), at most once per transaction: a transaction that changes 5000
+-- departures sends one notification, and servers reload after it commits.
+-- It runs as a row trigger (plus a statement trigger for TRUNCATE), so a
+-- statement that changes no row (a re-run seed's ON CONFLICT DO NOTHING)
+-- changes nothing.  SECURITY DEFINER so that operators need no privilege on
+-- data_version; no SET clause, because a SET clause would undo the
+-- transaction-local marker at function exit, hence every name is qualified.
 CREATE FUNCTION corridor.bump_data_version() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = corridor, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     v bigint;
+    xact text := pg_catalog.pg_current_xact_id()::text;
 BEGIN
-    UPDATE corridor.data_version SET version = version + 1, changed_at = now()
+    IF pg_catalog.current_setting('corridor.data_version_xact', true) IS NOT DISTINCT FROM xact THEN
+        RETURN NULL;
+    END IF;
+    UPDATE corridor.data_version SET version = version + 1, changed_at = pg_catalog.now()
      WHERE singleton RETURNING version INTO v;
-    PERFORM pg_notify('corridor_changed', v::text);
+    PERFORM pg_catalog.set_config('corridor.data_version_xact', xact, true);
+    PERFORM pg_catalog.pg_notify('corridor_changed', v::text);
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION corridor.bump_data_version() FROM PUBLIC;
 
-CREATE TRIGGER currency_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.currency
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER org_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.org
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER node_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.node
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER link_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.link
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
+-- Every change of reference data bumps the version.
+CREATE PROCEDURE corridor.add_version_triggers(tbl regclass)
+LANGUAGE plpgsql AS $$
+DECLARE
+    name text := (SELECT c.relname FROM pg_class c WHERE c.oid = tbl);
+BEGIN
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION corridor.bump_data_version()',
+                   name || '_changed', tbl);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version()',
+                   name || '_truncated', tbl);
+END $$;
+REVOKE ALL ON PROCEDURE corridor.add_version_triggers(regclass) FROM PUBLIC;
+CALL corridor.add_version_triggers('corridor.currency');
+CALL corridor.add_version_triggers('corridor.org');
+CALL corridor.add_version_triggers('corridor.node');
+CALL corridor.add_version_triggers('corridor.link');
 
 -- Bookings change only booked_teu / booked_kg: those updates must not make
--- every server reload, so UPDATE triggers list every other column.
-CREATE TRIGGER departure_changed_rows AFTER INSERT OR DELETE OR TRUNCATE ON corridor.departure
+-- every server reload, so the UPDATE trigger fires only when another column
+-- changes.
+CREATE TRIGGER departure_changed AFTER INSERT OR DELETE ON corridor.departure
+    FOR EACH ROW EXECUTE FUNCTION corridor.bump_data_version();
+CREATE TRIGGER departure_updated AFTER UPDATE ON corridor.departure
+    FOR EACH ROW
+    WHEN ((OLD.link_id, OLD.service, OLD.departs_at, OLD.arrives_at, OLD.cutoff_at,
+           OLD.capacity_teu, OLD.capacity_kg, OLD.status)
+          IS DISTINCT FROM
+          (NEW.link_id, NEW.service, NEW.departs_at, NEW.arrives_at, NEW.cutoff_at,
+           NEW.capacity_teu, NEW.capacity_kg, NEW.status))
+    EXECUTE FUNCTION corridor.bump_data_version();
+CREATE TRIGGER departure_truncated AFTER TRUNCATE ON corridor.departure
     FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER departure_changed_cols
-    AFTER UPDATE OF id, link_id, service, departs_at, arrives_at, cutoff_at,
-                    capacity_teu, capacity_kg, status ON corridor.departure
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER port_window_changed_rows AFTER INSERT OR DELETE OR TRUNCATE ON corridor.port_window
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER port_window_changed_cols
-    AFTER UPDATE OF id, node_code, starts_at, ends_at, capacity_teu ON corridor.port_window
+CREATE TRIGGER port_window_changed AFTER INSERT OR DELETE ON corridor.port_window
+    FOR EACH ROW EXECUTE FUNCTION corridor.bump_data_version();
+CREATE TRIGGER port_window_updated AFTER UPDATE ON corridor.port_window
+    FOR EACH ROW
+    WHEN ((OLD.node_code, OLD.starts_at, OLD.ends_at, OLD.capacity_teu)
+          IS DISTINCT FROM (NEW.node_code, NEW.starts_at, NEW.ends_at, NEW.capacity_teu))
+    EXECUTE FUNCTION corridor.bump_data_version();
+CREATE TRIGGER port_window_truncated AFTER TRUNCATE ON corridor.port_window
     FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();

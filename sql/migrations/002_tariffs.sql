@@ -79,14 +79,10 @@ CREATE TABLE corridor.fx_rate (
     CONSTRAINT fx_rate_usd_is_one CHECK (currency <> 'USD' OR per_usd = 1)
 );
 
-CREATE TRIGGER tariff_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.tariff
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER surcharge_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.surcharge
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER discount_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.discount
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
-CREATE TRIGGER fx_rate_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON corridor.fx_rate
-    FOR EACH STATEMENT EXECUTE FUNCTION corridor.bump_data_version();
+CALL corridor.add_version_triggers('corridor.tariff');
+CALL corridor.add_version_triggers('corridor.surcharge');
+CALL corridor.add_version_triggers('corridor.discount');
+CALL corridor.add_version_triggers('corridor.fx_rate');
 
 -- Every tariff change, with who and when.
 CREATE TABLE corridor.tariff_history (
