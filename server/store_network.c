@@ -30,13 +30,14 @@
 
 static const char SQL_NODES[] =
     "SELECT json_build_object('code', code, 'name', name, 'country', country, 'kind', kind, "
-    "'timezone', timezone, 'lat', lat, 'lon', lon)::text, code "
+    "'timezone', timezone, 'lat', trim_scale(lat), 'lon', trim_scale(lon))::text, code "
     "FROM corridor.node WHERE ($1::text IS NULL OR code COLLATE \"C\" > $1::text) "
     "ORDER BY code COLLATE \"C\" LIMIT $2::int + 1";
 
 static const char SQL_LINKS[] =
     "SELECT json_build_object('id', id, 'from', from_code, 'to', to_code, 'mode', mode, "
-    "'gauge_mm', gauge_mm, 'distance_km', distance_km, 'transit_hours', transit_hours, "
+    "'gauge_mm', gauge_mm, 'distance_km', trim_scale(distance_km), "
+    "'transit_hours', trim_scale(transit_hours), "
     "'carrier', carrier)::text, id::text "
     "FROM corridor.link WHERE ($1::bigint IS NULL OR id > $1::bigint) "
     "ORDER BY id LIMIT $2::int + 1";
