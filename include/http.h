@@ -32,7 +32,9 @@ typedef void (*http_handler_fn)(struct http_request *req);
 
 struct http_route {
     unsigned method;         /* one enum http_method value */
-    const char *pattern;     /* "/v1/bookings/{reference}/confirm"; "{x}" is one segment */
+    const char *pattern;     /* "/v1/bookings/{reference}/confirm"; "{x}" is one segment;
+                              * a last segment "{x*}" matches the rest of the path (one or
+                              * more segments), and only when no other pattern matches */
     const char *name;        /* route label for logs and metrics: "bookings_confirm" */
     unsigned roles;          /* 0: no key needed; else a mask of enum auth_role */
     bool json_body;          /* the route takes a JSON object body (415/400 checked first) */
@@ -44,6 +46,11 @@ struct http_route_table {
     const struct http_route *routes;
     size_t count;
 };
+
+/* The worker that runs http_defer jobs (without one, http_defer answers 503).
+ * Main thread, before http_start. */
+struct worker;
+void http_use_worker(struct worker *w);
 
 /* Starts the daemon on cfg->listen_host:listen_port with the routes of the
  * NULL-terminated tables.  Returns 0 or -1 (logged).  Main thread only. */
@@ -93,7 +100,11 @@ bool http_replied(const struct http_request *req);
 void http_defer(struct http_request *req, void (*work)(struct http_request *req, void *arg),
                 void *arg);
 /* Suspends the connection without a job; the owner replies later from any
- * thread and then calls http_resume(req) exactly once. */
+ * thread and then calls http_resume(req) exactly once.  If http_stop gives
+ * up waiting, it answers 503 itself; a later reply or resume from the owner
+ * is then ignored, and the owner must not touch req once its http_on_free
+ * callback has run (take the owner's lock in that callback and around the
+ * reply + resume). */
 void http_suspend(struct http_request *req);
 void http_resume(struct http_request *req);
 

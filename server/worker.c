@@ -1,0 +1,210 @@
+/* worker: the libuv loop thread and its pool (see include/worker.h).
+ *
+ * Producers on any thread append to a mutex-protected list; only the append
+ * that turns the list from empty to non-empty calls uv_async_send (it
+ * coalesces, so the loop drains the whole list on each wake-up).  The send
+ * happens under the lock, so once worker_stop has set `stopping` no producer
+ * can still be about to send to a handle the loop is closing.  uv_queue_work
+ * runs on the loop thread only. */
+#include "worker.h"
+
+#include "log.h"
+#include "xmem.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum item_kind { ITEM_WORK, ITEM_CALL };
+
+struct item {
+    struct item *next;
+    enum item_kind kind;
+    worker_fn work;
+    worker_done_fn done;
+    worker_loop_fn call;
+    void *arg;
+    struct worker *w;
+    uv_work_t req;
+};
+
+struct worker {
+    uv_loop_t loop;
+    uv_async_t wake;
+    uv_thread_t thread;
+    pthread_mutex_t mu;
+    struct item *head, *tail; /* under mu */
+    bool stopping;            /* under mu */
+    bool closed;              /* loop thread only: handles closed */
+    atomic_uint pending;      /* work items queued or running */
+};
+
+static void run_work(uv_work_t *req)
+{
+    struct item *it = req->data;
+    it->work(it->arg);
+}
+
+static void after_work(uv_work_t *req, int status)
+{
+    struct item *it = req->data;
+    (void)status; /* never cancelled: queued jobs always run */
+    if (it->done)
+        it->done(it->arg);
+    atomic_fetch_sub(&it->w->pending, 1);
+    free(it);
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_wake(uv_async_t *h)
+{
+    struct worker *w = h->data;
+    pthread_mutex_lock(&w->mu);
+    struct item *list = w->head;
+    w->head = w->tail = NULL;
+    bool stopping = w->stopping;
+    pthread_mutex_unlock(&w->mu);
+
+    while (list) {
+        struct item *it = list;
+        list = it->next;
+        if (it->kind == ITEM_CALL) {
+            it->call(it->arg);
+            free(it);
+        } else {
+            it->req.data = it;
+            uv_queue_work(&w->loop, &it->req, run_work, after_work);
+        }
+    }
+    /* Closing every handle lets uv_run return once the queued and running
+     * jobs have completed (a work request keeps the loop alive by itself). */
+    if (stopping && !w->closed) {
+        w->closed = true;
+        uv_walk(&w->loop, close_walk, NULL);
+    }
+}
+
+static void loop_main(void *arg)
+{
+    struct worker *w = arg;
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
+int worker_start(struct worker **out, unsigned threads)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%u", threads ? threads : 1);
+    setenv("UV_THREADPOOL_SIZE", n, 1);
+
+    struct worker *w = xcalloc(1, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    atomic_init(&w->pending, 0);
+    int rc = uv_loop_init(&w->loop);
+    if (rc != 0) {
+        log_event(LOGL_ERROR, "worker_start", "uv_loop_init: %s", uv_strerror(rc));
+        goto fail;
+    }
+    rc = uv_async_init(&w->loop, &w->wake, on_wake);
+    if (rc != 0) {
+        log_event(LOGL_ERROR, "worker_start", "uv_async_init: %s", uv_strerror(rc));
+        uv_loop_close(&w->loop);
+        goto fail;
+    }
+    w->wake.data = w;
+    rc = uv_thread_create(&w->thread, loop_main, w);
+    if (rc != 0) {
+        log_event(LOGL_ERROR, "worker_start", "uv_thread_create: %s", uv_strerror(rc));
+        uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_run(&w->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&w->loop);
+        goto fail;
+    }
+    *out = w;
+    return 0;
+fail:
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    *out = NULL;
+    return -1;
+}
+
+static int push(struct worker *w, struct item *it)
+{
+    if (!w) {
+        free(it);
+        return -1;
+    }
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        free(it);
+        return -1;
+    }
+    bool was_empty = w->head == NULL;
+    if (w->tail)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    if (it->kind == ITEM_WORK)
+        atomic_fetch_add(&w->pending, 1);
+    if (was_empty)
+        uv_async_send(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+int worker_submit(struct worker *w, worker_fn work, worker_done_fn done, void *arg)
+{
+    struct item *it = xcalloc(1, sizeof *it);
+    it->kind = ITEM_WORK;
+    it->work = work;
+    it->done = done;
+    it->arg = arg;
+    it->w = w;
+    return push(w, it);
+}
+
+int worker_call_on_loop(struct worker *w, worker_loop_fn fn, void *arg)
+{
+    struct item *it = xcalloc(1, sizeof *it);
+    it->kind = ITEM_CALL;
+    it->call = fn;
+    it->arg = arg;
+    it->w = w;
+    return push(w, it);
+}
+
+uv_loop_t *worker_loop(struct worker *w)
+{
+    return &w->loop;
+}
+
+unsigned worker_pending(const struct worker *w)
+{
+    return w ? atomic_load(&((struct worker *)w)->pending) : 0;
+}
+
+void worker_stop(struct worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    uv_async_send(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+    uv_thread_join(&w->thread);
+    int rc = uv_loop_close(&w->loop);
+    if (rc != 0)
+        log_event(LOGL_WARN, "worker_stop", "uv_loop_close: %s", uv_strerror(rc));
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
