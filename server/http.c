@@ -70,6 +70,7 @@ struct http_request {
 
     char *body_raw;
     size_t body_len;
+    bool expects_body; /* Content-Length > 0 or Transfer-Encoding */
     bool too_big;
     json_t *body;
     struct auth_principal principal;
@@ -594,6 +595,17 @@ static const char *short_path(const struct http_request *req, char *buf, size_t 
 static void begin(struct http_request *req)
 {
     char pbuf[200];
+    const char *cl = http_header(req, "Content-Length");
+    const char *te = http_header(req, "Transfer-Encoding");
+    unsigned long long len = 0;
+    if (cl) {
+        char *end;
+        errno = 0;
+        len = strtoull(cl, &end, 10);
+        if (errno || end == cl)
+            len = ULLONG_MAX;
+    }
+    req->expects_body = len > 0 || te;
     req->method_bit = method_bit(req->method);
     bool options = strcmp(req->method, "OPTIONS") == 0;
     struct http_match m;
@@ -621,42 +633,39 @@ static void begin(struct http_request *req)
     }
     req->n_params = m.n_params;
 
-    const char *cl = http_header(req, "Content-Length");
-    const char *te = http_header(req, "Transfer-Encoding");
-    unsigned long long len = 0;
-    if (cl) {
-        char *end;
-        errno = 0;
-        len = strtoull(cl, &end, 10);
-        if (errno || end == cl)
-            len = ULLONG_MAX;
-    }
     if (len > cfg_->body_limit) {
         http_reply_problemf(req, 413, "payload_too_large",
                             "the body is larger than the limit of %zu bytes", cfg_->body_limit);
         return;
     }
-    if ((len > 0 || te) && !http_is_json_type(http_header(req, "Content-Type"))) {
+    if (req->expects_body && !http_is_json_type(http_header(req, "Content-Type"))) {
         http_reply_problem(req, 415, "unsupported_media_type",
                            "a request body must be sent as Content-Type: application/json", NULL);
         return;
     }
 }
 
-static int json_depth_ok(json_t *v, int depth)
+/* True when v nests at most MAX_JSON_DEPTH levels below depth. */
+static bool json_depth_ok(json_t *v, int depth)
 {
     if (depth > MAX_JSON_DEPTH)
-        return 0;
+        return false;
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) if (!json_depth_ok(x, depth + 1)) return 0;
+        json_object_foreach(v, k, x) {
+            if (!json_depth_ok(x, depth + 1))
+                return false;
+        }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) if (!json_depth_ok(x, depth + 1)) return 0;
+        json_array_foreach(v, i, x) {
+            if (!json_depth_ok(x, depth + 1))
+                return false;
+        }
     }
-    return 1;
+    return true;
 }
 
 /* Final call (body complete): 413, JSON, authentication, then the handler. */
@@ -733,8 +742,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         req = request_new(conn, url, method);
         *con_cls = req;
         begin(req);
-        /* A refusal is queued at once: MHD then skips the body. */
-        return req->replied ? queue_reply(req) : MHD_YES;
+        /* A refusal of a request with a body is queued at once, so MHD skips
+         * the body (and closes the connection); without a body it waits for
+         * the final call, which keeps the connection alive. */
+        return req->replied && req->expects_body ? queue_reply(req) : MHD_YES;
     }
     if (req->queued)
         return MHD_YES;
@@ -759,7 +770,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         pthread_mutex_unlock(&handoff_mu);
         return queue_reply(req);
     }
-    dispatch(req);
+    if (!req->replied)
+        dispatch(req);
     if (req->handed_off)
         return MHD_YES; /* suspended: another thread owns the reply now */
     if (!req->replied) {
