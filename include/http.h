@@ -66,6 +66,10 @@ const char *http_method_name(const struct http_request *req);  /* "GET" */
 const char *http_path(const struct http_request *req);
 const char *http_param(const struct http_request *req, const char *name); /* path {name} */
 const char *http_query(const struct http_request *req, const char *name); /* NULL if absent */
+/* Number of query parameters and the i-th one's name (i < count), in the
+ * order sent; e.g. to reject unknown parameters. */
+size_t http_query_count(const struct http_request *req);
+const char *http_query_name(const struct http_request *req, size_t i);
 const char *http_header(const struct http_request *req, const char *name); /* NULL if absent */
 json_t *http_body(const struct http_request *req);           /* borrowed; NULL without body */
 const char *http_body_raw(const struct http_request *req, size_t *len);

@@ -136,6 +136,16 @@ const char *http_query(const struct http_request *req, const char *name)
     return kv_find(req->query, req->n_query, name, false);
 }
 
+size_t http_query_count(const struct http_request *req)
+{
+    return req->n_query;
+}
+
+const char *http_query_name(const struct http_request *req, size_t i)
+{
+    return i < req->n_query ? req->query[i].name : NULL;
+}
+
 const char *http_header(const struct http_request *req, const char *name)
 {
     return kv_find(req->headers, req->n_headers, name, true);
