@@ -125,6 +125,8 @@ struct snapshot *snapshot_builder_finish(struct snapshot_builder *b, char *err, 
  * release frees the snapshot. */
 struct snapshot *snapshot_retain(struct snapshot *s);
 void snapshot_release(struct snapshot *s);
+/* The number of references held now (tests, metrics; racy by nature). */
+long snapshot_refcount(const struct snapshot *s);
 
 /* Makes s the process-wide current snapshot, taking over the caller's
  * reference, and drops the current one's (in-flight holders keep theirs).
