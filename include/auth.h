@@ -26,8 +26,10 @@ struct auth_principal {
     enum auth_role role;
 };
 
-/* Result of authenticating one Authorization header. */
-enum auth_result { AUTH_OK = 0, AUTH_MISSING, AUTH_INVALID, AUTH_RATE_LIMITED };
+/* Result of authenticating one Authorization header.  AUTH_UNAVAILABLE: a
+ * well-formed key, but no key table was ever loaded (PostgreSQL unreachable
+ * since start), so it cannot be judged: answer 503, not 401. */
+enum auth_result { AUTH_OK = 0, AUTH_MISSING, AUTH_INVALID, AUTH_RATE_LIMITED, AUTH_UNAVAILABLE };
 
 /* Replaces the key table with the active keys in the database.
  * Returns 0 or -1.  Any pool thread (holding c). */

@@ -416,8 +416,9 @@ enum auth_result auth_check(const char *authorization, struct auth_principal *ou
         return res;
     uint8_t h[32];
     sha256(key, len, h);
-    bool found = false;
+    bool found = false, loaded;
     pthread_rwlock_rdlock(&table_lock);
+    loaded = table != NULL;
     if (table) {
         for (size_t i = slot_of(h, table->cap); table->slots[i].used;
              i = (i + 1) & (table->cap - 1)) {
@@ -430,7 +431,7 @@ enum auth_result auth_check(const char *authorization, struct auth_principal *ou
     }
     pthread_rwlock_unlock(&table_lock);
     if (!found)
-        return AUTH_INVALID;
+        return loaded ? AUTH_INVALID : AUTH_UNAVAILABLE;
     unsigned wait = take_token(out->key_prefix);
     if (wait) {
         if (retry_after_s)

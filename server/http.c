@@ -723,6 +723,10 @@ static void dispatch(struct http_request *req)
                                NULL);
             return;
         }
+        if (ar == AUTH_UNAVAILABLE) { /* keys never loaded: PostgreSQL unreachable */
+            http_reply_unavailable(req);
+            return;
+        }
         if (ar == AUTH_RATE_LIMITED) {
             char ra[16];
             snprintf(ra, sizeof ra, "%u", retry ? retry : 1);

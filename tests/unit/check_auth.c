@@ -147,15 +147,16 @@ START_TEST(bearer_malformed_key)
 }
 END_TEST
 
-/* With no key table loaded, a well-formed key is still refused, and the
- * header's problems are told apart (401 either way, but logged differently). */
+/* With no key table ever loaded, a well-formed key cannot be judged (503,
+ * never accepted); a missing or malformed one is still a plain 401. */
 START_TEST(check_without_keys)
 {
     struct auth_principal p;
     unsigned retry = 0;
     ck_assert_int_eq(auth_check(NULL, &p, &retry), AUTH_MISSING);
-    ck_assert_int_eq(auth_check("Bearer " KEY, &p, &retry), AUTH_INVALID);
+    ck_assert_int_eq(auth_check("Bearer " KEY, &p, &retry), AUTH_UNAVAILABLE);
     ck_assert_int_eq(auth_check("Basic x", &p, &retry), AUTH_INVALID);
+    ck_assert_int_eq(auth_check("Bearer csk_nothex", &p, &retry), AUTH_INVALID);
 }
 END_TEST
 
