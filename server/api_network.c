@@ -179,14 +179,33 @@ static char *query_code(struct http_request *req, struct jsonv *v, const char *n
     return xstrdup(s);
 }
 
-/* Every query parameter must be one of allowed. */
+/* Every query parameter must be one of allowed (typos are never ignored). */
 static void check_known_query(struct http_request *req, struct jsonv *v,
                               const char *const *allowed)
 {
-    (void)req;
-    (void)v;
-    (void)allowed;
-    /* TODO: needs a way to list a request's query parameters from http.h. */
+    size_t n = http_query_count(req);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = http_query_name(req, i);
+        bool known = false;
+        for (size_t a = 0; name && allowed[a] && !known; a++)
+            known = strcmp(name, allowed[a]) == 0;
+        if (!known) {
+            char pointer[96];
+            /* JSON Pointer escaping of the name (RFC 6901), cut to a sane length */
+            size_t o = 0;
+            o += (size_t)snprintf(pointer, sizeof pointer, "/query/");
+            for (const char *c = name ? name : ""; *c && o + 3 < sizeof pointer; c++) {
+                if (*c == '~' || *c == '/') {
+                    pointer[o++] = '~';
+                    pointer[o++] = *c == '~' ? '0' : '1';
+                } else {
+                    pointer[o++] = *c;
+                }
+            }
+            pointer[o] = '\0';
+            jsonv_error(v, pointer, "unknown query parameter");
+        }
+    }
 }
 
 /* ---- the deferred read (pool thread) ---- */

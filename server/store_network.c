@@ -30,7 +30,7 @@
 
 static const char SQL_NODES[] =
     "SELECT json_build_object('code', code, 'name', name, 'country', country, 'kind', kind, "
-    "'timezone', timezone, 'lat', trim_scale(lat), 'lon', trim_scale(lon))::text, code "
+    "'timezone', timezone, 'lat', trim_scale(lat), 'lon', trim_scale(lon))::text, code AS k "
     "FROM corridor.node WHERE ($1::text IS NULL OR code COLLATE \"C\" > $1::text) "
     "ORDER BY code COLLATE \"C\" LIMIT $2::int + 1";
 
@@ -38,7 +38,7 @@ static const char SQL_LINKS[] =
     "SELECT json_build_object('id', id, 'from', from_code, 'to', to_code, 'mode', mode, "
     "'gauge_mm', gauge_mm, 'distance_km', trim_scale(distance_km), "
     "'transit_hours', trim_scale(transit_hours), "
-    "'carrier', carrier)::text, id::text "
+    "'carrier', carrier)::text, id::text AS k "
     "FROM corridor.link WHERE ($1::bigint IS NULL OR id > $1::bigint) "
     "ORDER BY id LIMIT $2::int + 1";
 
@@ -48,7 +48,7 @@ static const char SQL_DEPARTURES[] =
     "'arrives_at', " UTC("d.arrives_at") ", 'cutoff_at', " UTC("d.cutoff_at") ", "
     "'capacity_teu', d.capacity_teu, 'available_teu', d.capacity_teu - d.booked_teu, "
     "'capacity_kg', d.capacity_kg, 'available_kg', d.capacity_kg - d.booked_kg, "
-    "'status', d.status)::text, " TIME_KEY("d.departs_at", "d.id") " "
+    "'status', d.status)::text, " TIME_KEY("d.departs_at", "d.id") " AS k "
     "FROM corridor.departure d JOIN corridor.link l ON l.id = d.link_id "
     "WHERE ($1::text IS NULL OR l.from_code = $1::text) "
     "AND ($2::text IS NULL OR l.to_code = $2::text) "
@@ -60,7 +60,7 @@ static const char SQL_WINDOWS[] =
     "SELECT json_build_object('id', w.id, 'node', w.node_code, "
     "'starts_at', " UTC("w.starts_at") ", 'ends_at', " UTC("w.ends_at") ", "
     "'capacity_teu', w.capacity_teu, 'available_teu', w.capacity_teu - w.booked_teu)::text, "
-    TIME_KEY("w.starts_at", "w.id") " "
+    TIME_KEY("w.starts_at", "w.id") " AS k "
     "FROM corridor.port_window w WHERE w.node_code = $1::text "
     "AND w.ends_at > " DAY_START("$2") " AND w.starts_at < " RANGE_END("$2", "$3") " "
     "AND " AFTER_TIME_KEY("w.starts_at", "w.id", "$4") " "
@@ -72,7 +72,7 @@ static const char SQL_TARIFFS[] =
     "'min_gross_kg', min_gross_kg, 'max_gross_kg', max_gross_kg, 'basis', basis, "
     "'rate', trim_scale(rate)::text, 'currency', currency, "
     "'min_charge', trim_scale(min_charge)::text, 'valid_from', valid_from, "
-    "'valid_to', valid_to, 'note', note)::text, id::text "
+    "'valid_to', valid_to, 'note', note)::text, id::text AS k "
     "FROM corridor.tariff "
     "WHERE valid_from <= coalesce($1::date, current_date) "
     "AND (valid_to IS NULL OR valid_to >= coalesce($1::date, current_date)) "

@@ -349,9 +349,9 @@ START_TEST(departures_default_range_is_today_on)
     snprintf(sql, sizeof sql,
              "INSERT INTO corridor.departure (link_id, service, departs_at, arrives_at, cutoff_at, "
              "capacity_teu, capacity_kg) VALUES "
-             "(%ld, 'IT-OLD', current_date - 1 + time '06:00', current_date + 1, current_date - 2, 10, 10),"
-             "(%ld, 'IT-NOW', current_date + 2 + time '06:00', current_date + 4, current_date + 1, 10, 10),"
-             "(%ld, 'IT-FAR', current_date + 40 + time '06:00', current_date + 42, current_date + 39, 10, 10)",
+             "(%ld, 'IT-OLD', current_date - 1 + time '06:17:31', current_date + 1, current_date - 2, 10, 10),"
+             "(%ld, 'IT-NOW', current_date + 2 + time '06:17:31', current_date + 4, current_date + 1, 10, 10),"
+             "(%ld, 'IT-FAR', current_date + 40 + time '06:17:31', current_date + 42, current_date + 39, 10, 10)",
              link_id, link_id, link_id);
     exec_sql(db, sql);
     char path[128];
