@@ -48,7 +48,11 @@ struct route_costs {
      * short a connection, a full port window, no tariff); else *cost (port
      * handling, transshipment).  May depend only on node, in->cls,
      * in->arrives_at, in->mode, out->cls, out->departs_at, out->mode and the
-     * query's ready time; in and out are never both NULL. */
+     * query's ready time; in and out are never both NULL.
+     * Costs of both callbacks are >= 0.  Refusals may depend on those arguments
+     * in any way, but when two arrivals differing only in in->arrives_at are
+     * both accepted, the earlier must not cost more (the search keeps the
+     * earlier and cheaper of two partial itineraries on that basis). */
     bool (*transfer)(void *arg, uint32_t node, const struct route_connection *in,
                      const struct route_connection *out, int64_t *cost);
 };
@@ -57,7 +61,8 @@ struct route_query {
     uint32_t origin, destination;
     int64_t ready_at;        /* no departure from the origin before this */
     int64_t horizon_end;     /* no connection departing after this */
-    const uint32_t *via;     /* nodes to pass through, in this order (may be NULL) */
+    const uint32_t *via;     /* nodes to pass through, in this order (may be NULL); the
+                              * origin counts as passed, each arrival passes one */
     size_t n_via;            /* at most ROUTE_MAX_VIA */
     unsigned avoid_modes;    /* bit (1u << mode) set: never use that mode */
     size_t max_legs;         /* 0 = ROUTE_DEFAULT_MAX_LEGS */

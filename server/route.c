@@ -1,0 +1,511 @@
+/* route: multi-criteria itinerary search, Connection Scan style (see include/route.h).
+ *
+ * A label is a partial itinerary ending at a node: (arrival, cost, legs), the
+ * connection it arrived by and its parent.  Labels live in Pareto bags keyed by
+ * (node, arriving connection's cls and mode, via progress), ordered by arrival.
+ * The transfer callback may depend on in->cls and in->mode, so labels arriving
+ * by different classes or modes never compare; it may also depend on
+ * in->arrives_at, which is what makes plain (arrival, cost) dominance unsafe:
+ * an earlier arrival may be refused (a full port window) where a later one is
+ * accepted.  So a dominated label is not thrown away but kept as a "shadow" of
+ * the label that dominates it, and is looked at only when that label's
+ * transfer is refused.  When the dominating label's transfer is accepted it
+ * is at least as good (its cost was lower and, by the contract in route.h, an
+ * accepted transfer never costs more for an earlier arrival), so the shadows
+ * cost nothing unless refusals actually happen.
+ *
+ * Legs are a third criterion (a cheaper label with more legs must not hide a
+ * dearer one with fewer when max_legs binds).  Every label ever created stays
+ * in the per-query arena, so parents can be followed to rebuild itineraries.
+ * Costs are never negative (route.h), so a destination result that is no
+ * later and no dearer than a label's cost so far makes the label useless
+ * (target pruning); results are compared by their final cost, which already
+ * includes the discharge at the destination. */
+#include "route.h"
+
+#include <stdlib.h>
+
+#include "xmem.h"
+
+#define NONE UINT32_MAX
+#define START_CLS 0xff /* the origin's start label: no arriving connection */
+
+struct route_timetable {
+    struct route_connection *conns; /* sorted by departure, arrival, ref */
+    size_t n;
+    uint32_t n_nodes;
+};
+
+struct label {
+    int64_t arrives_at;
+    int64_t cost;    /* every leg and transfer so far */
+    uint32_t in;     /* timetable index of the arriving connection; NONE at the origin */
+    uint32_t parent; /* the label this one extends; NONE for the start label */
+    uint32_t next;   /* next label of the bag's front, or next sibling among shadows */
+    uint32_t shadow; /* first label this one dominates */
+    uint8_t legs;
+    uint8_t via; /* via progress: how many via nodes passed, in order */
+};
+
+struct bag {
+    uint32_t next;  /* next bag at the same node */
+    uint32_t front; /* first label, by arrival */
+    uint8_t cls, mode, via;
+};
+
+struct result {
+    int64_t arrives_at, cost;
+    uint32_t label;
+};
+
+/* A candidate label for one connection, before it goes into a bag. */
+struct candidate {
+    int64_t cost;
+    uint32_t parent;
+    uint8_t legs;
+};
+
+struct search {
+    const struct route_timetable *t;
+    const struct route_query *q;
+    const struct route_costs *costs;
+    size_t max_legs;
+    uint32_t n_via;
+    struct label *labels;
+    uint32_t n_labels, cap_labels;
+    struct bag *bags;
+    uint32_t n_bags, cap_bags;
+    uint32_t *node_bags;    /* per node: first bag, NONE */
+    int64_t *node_earliest; /* per node: earliest arrival of any label there */
+    struct result *front;   /* destination results, Pareto over (arrival, cost) */
+    size_t n_front, cap_front;
+    uint32_t *stack;
+    size_t cap_stack;
+    struct candidate cand[ROUTE_MAX_VIA + 1][ROUTE_DEFAULT_MAX_LEGS + 1];
+    uint8_t n_cand[ROUTE_MAX_VIA + 1];
+};
+
+/* ---- timetable -------------------------------------------------------------------- */
+
+static int cmp_connection(const void *pa, const void *pb)
+{
+    const struct route_connection *a = pa, *b = pb;
+    if (a->departs_at != b->departs_at)
+        return a->departs_at < b->departs_at ? -1 : 1;
+    if (a->arrives_at != b->arrives_at)
+        return a->arrives_at < b->arrives_at ? -1 : 1;
+    if (a->ref != b->ref)
+        return a->ref < b->ref ? -1 : 1;
+    /* Same departure, arrival and ref: order by content so the result does
+     * not depend on the input order. */
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    if (a->to != b->to)
+        return a->to < b->to ? -1 : 1;
+    if (a->mode != b->mode)
+        return a->mode < b->mode ? -1 : 1;
+    return (a->cls > b->cls) - (a->cls < b->cls);
+}
+
+/* Copies the valid connections and sorts them.  Returns a timetable owned by
+ * the caller (route_timetable_free); any thread.  Also drops connections whose
+ * nodes are out of range or whose mode or cls is out of range. */
+struct route_timetable *route_timetable_build(const struct route_connection *c, size_t n,
+                                              uint32_t n_nodes)
+{
+    struct route_timetable *t = xcalloc(1, sizeof(*t));
+    t->n_nodes = n_nodes;
+    t->conns = xreallocarray(NULL, n ? n : 1, sizeof(*t->conns));
+    for (size_t i = 0; i < n && t->n < NONE - 1; i++) {
+        if (c[i].from == c[i].to || c[i].arrives_at <= c[i].departs_at ||
+            c[i].from >= n_nodes || c[i].to >= n_nodes || c[i].mode >= 8 || c[i].cls >= 16)
+            continue;
+        t->conns[t->n++] = c[i];
+    }
+    qsort(t->conns, t->n, sizeof(*t->conns), cmp_connection);
+    return t;
+}
+
+/* Frees t (NULL is fine).  No query may be running on it. */
+void route_timetable_free(struct route_timetable *t)
+{
+    if (!t)
+        return;
+    free(t->conns);
+    free(t);
+}
+
+/* Number of connections kept by route_timetable_build. */
+size_t route_timetable_size(const struct route_timetable *t)
+{
+    return t->n;
+}
+
+/* The i-th connection in departure order; owned by t. */
+const struct route_connection *route_timetable_at(const struct route_timetable *t, size_t i)
+{
+    return &t->conns[i];
+}
+
+/* Index of the first connection departing at or after at. */
+static size_t first_departure(const struct route_timetable *t, int64_t at)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->conns[mid].departs_at < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- arena ------------------------------------------------------------------------ */
+
+static uint32_t new_label(struct search *s)
+{
+    if (s->n_labels == s->cap_labels) {
+        s->cap_labels = s->cap_labels ? s->cap_labels * 2 : 256;
+        s->labels = xreallocarray(s->labels, s->cap_labels, sizeof(*s->labels));
+    }
+    return s->n_labels++;
+}
+
+static uint32_t find_bag(struct search *s, uint32_t node, uint8_t cls, uint8_t mode, uint8_t via)
+{
+    for (uint32_t b = s->node_bags[node]; b != NONE; b = s->bags[b].next)
+        if (s->bags[b].cls == cls && s->bags[b].mode == mode && s->bags[b].via == via)
+            return b;
+    if (s->n_bags == s->cap_bags) {
+        s->cap_bags = s->cap_bags ? s->cap_bags * 2 : 64;
+        s->bags = xreallocarray(s->bags, s->cap_bags, sizeof(*s->bags));
+    }
+    uint32_t b = s->n_bags++;
+    s->bags[b] = (struct bag){.next = s->node_bags[node], .front = NONE, .cls = cls,
+                              .mode = mode, .via = via};
+    s->node_bags[node] = b;
+    return b;
+}
+
+static void push(struct search *s, size_t *top, uint32_t x)
+{
+    if (*top == s->cap_stack) {
+        s->cap_stack = s->cap_stack ? s->cap_stack * 2 : 64;
+        s->stack = xreallocarray(s->stack, s->cap_stack, sizeof(*s->stack));
+    }
+    s->stack[(*top)++] = x;
+}
+
+static bool dominates(const struct label *a, const struct label *b)
+{
+    return a->arrives_at <= b->arrives_at && a->cost <= b->cost && a->legs <= b->legs;
+}
+
+/* Puts label x into its bag at node: into the front (sorted by arrival), or
+ * as a shadow of the front label that dominates it.  Front labels x dominates
+ * become its shadows. */
+static void bag_insert(struct search *s, uint32_t node, uint32_t b, uint32_t x)
+{
+    struct label *L = s->labels, *n = &s->labels[x];
+    uint32_t *link = &s->bags[b].front, *at = NULL;
+    while (*link != NONE) {
+        uint32_t f = *link;
+        if (L[f].arrives_at <= n->arrives_at) {
+            if (dominates(&L[f], n)) {
+                n->next = L[f].shadow;
+                L[f].shadow = x;
+                return;
+            }
+            if (L[f].arrives_at == n->arrives_at && dominates(n, &L[f]))
+                goto shadow_it;
+            link = &L[f].next;
+            continue;
+        }
+        if (!at)
+            at = link;
+        if (!dominates(n, &L[f])) {
+            link = &L[f].next;
+            continue;
+        }
+    shadow_it:
+        *link = L[f].next;
+        L[f].next = n->shadow;
+        n->shadow = f;
+    }
+    if (!at)
+        at = link;
+    n->next = *at;
+    *at = x;
+    if (n->arrives_at < s->node_earliest[node])
+        s->node_earliest[node] = n->arrives_at;
+}
+
+/* ---- destination front ------------------------------------------------------------ */
+
+/* The lowest final cost among results arriving at or before arrives_at. */
+static int64_t front_bound(const struct search *s, int64_t arrives_at)
+{
+    int64_t best = INT64_MAX;
+    for (size_t i = 0; i < s->n_front; i++)
+        if (s->front[i].arrives_at <= arrives_at && s->front[i].cost < best)
+            best = s->front[i].cost;
+    return best;
+}
+
+static void front_insert(struct search *s, int64_t arrives_at, int64_t cost, uint32_t label)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < s->n_front; i++) {
+        const struct result *r = &s->front[i];
+        if (r->arrives_at <= arrives_at && r->cost <= cost)
+            return; /* nothing removed yet: the front never dominates itself */
+        if (!(arrives_at <= r->arrives_at && cost <= r->cost))
+            s->front[j++] = *r;
+    }
+    s->n_front = j;
+    if (s->n_front == s->cap_front) {
+        s->cap_front = s->cap_front ? s->cap_front * 2 : 16;
+        s->front = xreallocarray(s->front, s->cap_front, sizeof(*s->front));
+    }
+    s->front[s->n_front++] = (struct result){arrives_at, cost, label};
+}
+
+/* ---- the scan --------------------------------------------------------------------- */
+
+static void add_candidate(struct search *s, uint8_t via, int64_t cost, uint8_t legs,
+                          uint32_t parent)
+{
+    struct candidate *c = s->cand[via];
+    uint8_t n = s->n_cand[via], j = 0;
+    for (uint8_t i = 0; i < n; i++)
+        if (c[i].cost <= cost && c[i].legs <= legs)
+            return;
+    for (uint8_t i = 0; i < n; i++)
+        if (!(cost <= c[i].cost && legs <= c[i].legs))
+            c[j++] = c[i];
+    c[j++] = (struct candidate){cost, parent, legs};
+    s->n_cand[via] = j;
+}
+
+/* Gathers, for connection ci, the Pareto-best (cost, legs) predecessors per
+ * via progress among the labels at its departure node.  Returns false when
+ * the connection cannot be used at all. */
+static bool gather(struct search *s, uint32_t ci, int64_t *bound)
+{
+    const struct route_connection *c = &s->t->conns[ci];
+    const struct route_costs *k = s->costs;
+    struct label *L;
+    bool asked = false;
+    int64_t leg_cost = 0;
+    size_t top = 0;
+
+    for (uint32_t b = s->node_bags[c->from]; b != NONE; b = s->bags[b].next) {
+        uint32_t f = s->bags[b].front;
+        if (f == NONE || s->labels[f].arrives_at > c->departs_at)
+            continue;
+        if (!asked) {
+            asked = true;
+            if (!k->leg(k->arg, c, &leg_cost))
+                return false;
+            *bound = front_bound(s, c->arrives_at);
+        }
+        for (; f != NONE && s->labels[f].arrives_at <= c->departs_at; f = s->labels[f].next)
+            push(s, &top, f);
+        while (top > 0) {
+            uint32_t x = s->stack[--top];
+            int64_t cost, tc;
+            L = &s->labels[x];
+            if (L->arrives_at > c->departs_at || L->legs >= s->max_legs)
+                continue; /* and so are its shadows */
+            if (__builtin_add_overflow(L->cost, leg_cost, &cost) || cost >= *bound)
+                continue;
+            const struct route_connection *in = L->in == NONE ? NULL : &s->t->conns[L->in];
+            if (!k->transfer(k->arg, c->from, in, c, &tc)) {
+                for (uint32_t y = s->labels[x].shadow; y != NONE; y = s->labels[y].next)
+                    push(s, &top, y);
+                continue;
+            }
+            L = &s->labels[x];
+            if (__builtin_add_overflow(cost, tc, &cost) || cost >= *bound)
+                continue;
+            add_candidate(s, L->via, cost, (uint8_t)(L->legs + 1), x);
+        }
+    }
+    return asked;
+}
+
+/* Turns the gathered candidates of connection ci into labels. */
+static void extend(struct search *s, uint32_t ci, int64_t bound)
+{
+    const struct route_connection *c = &s->t->conns[ci];
+    const struct route_query *q = s->q;
+    for (uint32_t v = 0; v <= s->n_via; v++) {
+        uint8_t n = s->n_cand[v];
+        if (n == 0)
+            continue;
+        s->n_cand[v] = 0;
+        uint8_t via = (uint8_t)(v + (v < s->n_via && q->via[v] == c->to));
+        bool complete = c->to == q->destination && via == s->n_via;
+        bool onward = c->arrives_at <= q->horizon_end;
+        if (!complete && !onward)
+            continue;
+        uint32_t b = onward ? find_bag(s, c->to, c->cls, c->mode, via) : NONE;
+        for (uint8_t i = 0; i < n; i++) {
+            const struct candidate *cd = &s->cand[v][i];
+            if (cd->cost >= bound || s->n_labels >= NONE - 1 ||
+                (!complete && cd->legs >= s->max_legs))
+                continue;
+            uint32_t x = new_label(s);
+            s->labels[x] = (struct label){.arrives_at = c->arrives_at, .cost = cd->cost,
+                                          .in = ci, .parent = cd->parent, .next = NONE,
+                                          .shadow = NONE, .legs = cd->legs, .via = via};
+            int64_t tc, total;
+            if (complete && s->costs->transfer(s->costs->arg, c->to, c, NULL, &tc) &&
+                !__builtin_add_overflow(cd->cost, tc, &total)) {
+                front_insert(s, c->arrives_at, total, x);
+                if (total < bound)
+                    bound = total;
+            }
+            if (onward && cd->legs < s->max_legs)
+                bag_insert(s, c->to, b, x);
+        }
+    }
+}
+
+/* Is the destination reachable within the horizon, the avoided modes, the via
+ * order and max_legs, when every leg and transfer is accepted (and no time
+ * is needed to change legs)?  Only run when the search found nothing. */
+static bool reachable_ignoring_refusals(const struct search *s, size_t first, uint8_t via0)
+{
+    const struct route_query *q = s->q;
+    const struct route_timetable *t = s->t;
+    size_t nv = s->n_via + 1, nl = s->max_legs + 1;
+    int64_t *reach = xreallocarray(NULL, (size_t)t->n_nodes * nv * nl, sizeof(*reach));
+    int64_t *earliest = xreallocarray(NULL, t->n_nodes, sizeof(*earliest));
+    bool found = false;
+    for (size_t i = 0; i < (size_t)t->n_nodes * nv * nl; i++)
+        reach[i] = INT64_MAX;
+    for (size_t i = 0; i < t->n_nodes; i++)
+        earliest[i] = INT64_MAX;
+    reach[((size_t)q->origin * nv + via0) * nl] = q->ready_at;
+    earliest[q->origin] = q->ready_at;
+
+    for (size_t i = first; i < t->n && t->conns[i].departs_at <= q->horizon_end; i++) {
+        const struct route_connection *c = &t->conns[i];
+        if ((q->avoid_modes >> c->mode) & 1u || earliest[c->from] > c->departs_at)
+            continue;
+        for (size_t v = 0; v < nv; v++) {
+            const int64_t *r = &reach[((size_t)c->from * nv + v) * nl];
+            size_t legs = 0;
+            while (legs < s->max_legs && r[legs] > c->departs_at)
+                legs++;
+            if (legs == s->max_legs)
+                continue; /* min legs by then: fewer legs never hurt when nothing is refused */
+            size_t via = v + (v < s->n_via && q->via[v] == c->to);
+            if (c->to == q->destination && via == s->n_via) {
+                found = true;
+                goto out;
+            }
+            int64_t *to = &reach[((size_t)c->to * nv + via) * nl + legs + 1];
+            if (c->arrives_at < *to)
+                *to = c->arrives_at;
+            if (c->arrives_at < earliest[c->to])
+                earliest[c->to] = c->arrives_at;
+        }
+    }
+out:
+    free(reach);
+    free(earliest);
+    return found;
+}
+
+static int cmp_result(const void *pa, const void *pb)
+{
+    const struct result *a = pa, *b = pb;
+    if (a->arrives_at != b->arrives_at)
+        return a->arrives_at < b->arrives_at ? -1 : 1;
+    return (a->cost > b->cost) - (a->cost < b->cost);
+}
+
+static void rebuild(const struct search *s, const struct result *r, struct route_itinerary *it)
+{
+    const struct label *L = s->labels;
+    uint32_t x = r->label;
+    it->cost = r->cost;
+    it->arrives_at = r->arrives_at;
+    it->n_legs = L[x].legs;
+    for (size_t i = it->n_legs; i > 0; i--) {
+        it->legs[i - 1] = &s->t->conns[L[x].in];
+        x = L[x].parent;
+    }
+    it->departs_at = it->legs[0]->departs_at;
+}
+
+/* Searches t for q (see route.h).  The itineraries point into t; the caller
+ * owns out.  Any thread; callbacks run on the calling thread. */
+size_t route_search(const struct route_timetable *t, const struct route_query *q,
+                    const struct route_costs *costs, struct route_itinerary *out, size_t max_out,
+                    enum route_outcome *outcome)
+{
+    struct search *s = NULL;
+    size_t n_out = 0;
+    enum route_outcome why = ROUTE_NO_CONNECTION;
+
+    if (q->origin >= t->n_nodes || q->destination >= t->n_nodes || q->n_via > ROUTE_MAX_VIA ||
+        (q->n_via > 0 && !q->via))
+        goto out;
+    s = xcalloc(1, sizeof(*s));
+    s->t = t;
+    s->q = q;
+    s->costs = costs;
+    s->n_via = (uint32_t)q->n_via;
+    s->max_legs = q->max_legs == 0 || q->max_legs > ROUTE_DEFAULT_MAX_LEGS
+                      ? ROUTE_DEFAULT_MAX_LEGS
+                      : q->max_legs;
+    s->node_bags = xreallocarray(NULL, t->n_nodes, sizeof(*s->node_bags));
+    s->node_earliest = xreallocarray(NULL, t->n_nodes, sizeof(*s->node_earliest));
+    for (uint32_t i = 0; i < t->n_nodes; i++) {
+        s->node_bags[i] = NONE;
+        s->node_earliest[i] = INT64_MAX;
+    }
+
+    uint8_t via0 = s->n_via > 0 && q->via[0] == q->origin;
+    uint32_t start = new_label(s);
+    s->labels[start] = (struct label){.arrives_at = q->ready_at, .in = NONE, .parent = NONE,
+                                      .next = NONE, .shadow = NONE, .via = via0};
+    bag_insert(s, q->origin, find_bag(s, q->origin, START_CLS, START_CLS, via0), start);
+
+    size_t first = first_departure(t, q->ready_at);
+    for (size_t i = first; i < t->n && t->conns[i].departs_at <= q->horizon_end; i++) {
+        const struct route_connection *c = &t->conns[i];
+        if ((q->avoid_modes >> c->mode) & 1u || s->node_earliest[c->from] > c->departs_at)
+            continue;
+        int64_t bound = INT64_MAX;
+        if (gather(s, (uint32_t)i, &bound))
+            extend(s, (uint32_t)i, bound);
+    }
+
+    if (s->n_front > 0) {
+        why = ROUTE_FOUND;
+        qsort(s->front, s->n_front, sizeof(*s->front), cmp_result);
+        for (; n_out < s->n_front && n_out < max_out; n_out++)
+            rebuild(s, &s->front[n_out], &out[n_out]);
+    } else if (reachable_ignoring_refusals(s, first, via0)) {
+        why = ROUTE_ONLY_INFEASIBLE;
+    }
+
+out:
+    if (s) {
+        free(s->labels);
+        free(s->bags);
+        free(s->node_bags);
+        free(s->node_earliest);
+        free(s->front);
+        free(s->stack);
+        free(s);
+    }
+    if (outcome)
+        *outcome = why;
+    return n_out;
+}
