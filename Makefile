@@ -3,6 +3,7 @@
 # tests/unit/check_<module>.c (Check suites), tests/integration/check_<area>.c.
 
 CC       ?= cc
+comma    := ,
 BUILD    := build
 PKGS     := libmicrohttpd jansson libuv libpq
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
@@ -23,7 +24,6 @@ CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 LDFLAGS  += -fsanitize=$(SANITIZE)
 BUILD    := build/san-$(subst $(comma),-,$(SANITIZE))
 endif
-comma    := ,
 
 # The pure core: no libpq, libmicrohttpd or libuv include (checked by `make check-core`).
 CORE     := money network timetable tariff route snapshot quote
