@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -81,6 +82,30 @@ static PGconn *open_session(const char *url, const char *app_name)
     return pg;
 }
 
+/* True when c has a session that has not visibly died while idle in the
+ * pool.  A backend that was terminated (server restart, pg_terminate_backend,
+ * DROP DATABASE ... FORCE) has sent its FATAL message and closed the socket,
+ * so the socket is readable; reading it then shows the connection is bad.
+ * Checking here, before any statement, means a statement is never re-sent
+ * after a failure that might have executed it. */
+static bool session_alive(struct db_conn *c)
+{
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+        return false;
+    struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (pfd.fd < 0)
+        return false;
+    /* The FATAL message and the end of the stream may take two reads. */
+    for (int i = 0; i < 4 && poll(&pfd, 1, 0) > 0; i++) {
+        if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+            return false;
+        PGnotify *n;
+        while ((n = PQnotifies(c->pg)) != NULL)
+            PQfreemem(n);
+    }
+    return PQstatus(c->pg) == CONNECTION_OK;
+}
+
 static void forget_prepared(struct db_conn *c)
 {
     for (size_t i = 0; i < c->n_prepared; i++)
@@ -96,7 +121,9 @@ static void drop_session(struct db_conn *c)
     forget_prepared(c);
 }
 
-/* (Re)opens c's session: connect, SET ROLE, time zone UTC.  Returns 0 or -1. */
+/* (Re)opens c's session: connect, SET ROLE, time zone UTC, and a statement
+ * timeout so that no query holds a suspended HTTP request forever.
+ * Returns 0 or -1. */
 static int open_conn(struct db_conn *c)
 {
     drop_session(c);
@@ -106,7 +133,8 @@ static int open_conn(struct db_conn *c)
     const char *params[1] = {c->pool->role ? c->pool->role : ""};
     PGresult *r = PQexecParams(pg,
                                "SELECT CASE WHEN $1::text <> '' THEN set_config('role', $1, false) "
-                               "END, set_config('TimeZone', 'UTC', false)",
+                               "END, set_config('TimeZone', 'UTC', false), "
+                               "set_config('statement_timeout', '30s', false)",
                                1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         char msg[256];
@@ -212,7 +240,9 @@ struct db_conn *db_acquire(struct db_pool *p, int timeout_ms)
     p->free_list = c->next_free;
     c->next_free = NULL;
     atomic_fetch_add(&p->in_use, 1);
-    bool need_connect = !c->pg || PQstatus(c->pg) != CONNECTION_OK;
+    pthread_mutex_unlock(&p->mu);
+    bool need_connect = !session_alive(c);
+    pthread_mutex_lock(&p->mu);
     /* While unhealthy, one caller probes; the others keep failing fast. */
     if (need_connect && !atomic_load(&p->healthy))
         p->next_attempt_ms = now_ms() + p->backoff_ms;
@@ -300,21 +330,10 @@ static PGresult *exec_once(struct db_conn *c, const char *name, const char *sql,
 PGresult *db_exec(struct db_conn *c, const char *name, const char *sql, int nparams,
                   const char *const *params)
 {
-    bool was_idle = c->pg && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
     PGresult *r = exec_once(c, name, sql, nparams, params);
-    if (db_ok(r))
-        return r;
-    /* A session that died while idle in the pool (server restart): one
-     * reconnect and retry, since no transaction state was lost. */
-    if (was_idle && c->pg && PQstatus(c->pg) == CONNECTION_BAD) {
-        int rc = open_conn(c);
-        note_connect_result(c->pool, rc == 0);
-        if (rc == 0) {
-            PQclear(r);
-            r = exec_once(c, name, sql, nparams, params);
-        }
-    }
     if (!db_ok(r)) {
+        /* Not re-sent after a broken connection: it may have run.  The
+         * session is dropped on release and re-opened by a later acquire. */
         char msg[256];
         snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
         msg[strcspn(msg, "\n")] = '\0';
@@ -401,12 +420,10 @@ int db_transaction(struct db_conn *c, const char *isolation, int max_tries,
         if (attempt > 0)
             backoff_sleep(attempt);
         if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
-            if (!c->pg || PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN) {
-                int rc = open_conn(c);
-                note_connect_result(c->pool, rc == 0);
-                if (rc != 0)
-                    return DB_TX_ERROR;
-            }
+            int rc = open_conn(c);
+            note_connect_result(c->pool, rc == 0);
+            if (rc != 0)
+                return DB_TX_ERROR;
         }
         PGresult *r = PQexec(c->pg, begin);
         if (!db_ok(r)) {
