@@ -250,11 +250,24 @@ async function busy(button, fn) {
 
 const Ref = { nodes: null, links: null };
 
+/* Every item of a list endpoint, following next_cursor (at most 50 pages). */
+async function fetchAll(path) {
+    const items = [];
+    let cursor = null;
+    for (let page = 0; page < 50; page++) {
+        const { data } = await api('GET', path + '?limit=200' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+        if (Array.isArray(data)) return data;
+        items.push(...(data.items || []));
+        cursor = data.next_cursor;
+        if (!cursor) break;
+    }
+    return items;
+}
+
 /* The nodes (cached for the session); fills the code datalist. */
 async function loadNodes() {
     if (!Ref.nodes) {
-        const { data } = await api('GET', '/v1/nodes');
-        Ref.nodes = Array.isArray(data) ? data : (data.items || []);
+        Ref.nodes = await fetchAll('/v1/nodes');
         $('#node-codes').replaceChildren(...Ref.nodes.map((n) => h('option', { value: n.code }, `${n.name} (${n.country})`)));
     }
     return Ref.nodes;
@@ -262,8 +275,7 @@ async function loadNodes() {
 
 async function loadLinks() {
     if (!Ref.links) {
-        const { data } = await api('GET', '/v1/links');
-        Ref.links = Array.isArray(data) ? data : (data.items || []);
+        Ref.links = await fetchAll('/v1/links');
     }
     return Ref.links;
 }
