@@ -5,11 +5,13 @@
  * most specific pattern wins. */
 #include "routes.h"
 
+#include "api_bookings.h"
 #include "api_network.h"
 #include "api_service.h"
 
 const struct http_route_table *const corridor_routes[] = {
     &api_service_routes,
     &api_network_routes,
+    &api_bookings_routes,
     NULL,
 };

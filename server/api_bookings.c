@@ -1,0 +1,626 @@
+/* api_bookings: the booking endpoints (see include/api_bookings.h).
+ *
+ * A change (create, confirm, cancel, amend) is one db_transaction on a pool
+ * thread around one SQL function (store_booking.h).  Its answer is rendered
+ * inside the transaction, so that with an Idempotency-Key the stored answer
+ * commits together with the booking (idempotency.h).  Successful answers are
+ * sent exactly as stored (same bytes on a replay); refusals are stored as
+ * {"code","detail","errors"} and replayed as problem+json.
+ * Query parameter errors point at "/query/<name>", header errors at
+ * "/header/<name>". */
+#include "api_bookings.h"
+
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "idempotency.h"
+#include "jsonv.h"
+#include "log.h"
+#include "metrics.h"
+#include "store_booking.h"
+#include "xmem.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ACQUIRE_TIMEOUT_MS 3000
+#define TX_TRIES 5
+#define IDEMPOTENCY_WAIT_MS 3000
+#define LIMIT_DEFAULT 50
+#define LIMIT_MAX 200
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+enum change { CHANGE_CREATE, CHANGE_CONFIRM, CHANGE_CANCEL, CHANGE_AMEND };
+
+/* One request's work; owns every string it points to.  Freed with the
+ * request (http_on_free). */
+struct booking_job {
+    enum change change;
+    struct auth_principal who;
+    char reference[24];
+    /* create */
+    char quote_id[40];
+    int option;
+    bool hold;
+    /* amend */
+    bool set_reference;
+    char *containers_json;
+    char *customer_reference;
+    int if_match; /* -1: none */
+    /* Idempotency-Key (create only) */
+    char *idem_key;
+    char idem_hash[65];
+    /* the answer, rendered inside the transaction */
+    struct store_booking_result res;
+    unsigned status;
+    char *body;     /* the booking (2xx) or the stored refusal (4xx) */
+};
+
+static void job_free(void *arg)
+{
+    struct booking_job *j = arg;
+    free(j->containers_json);
+    free(j->customer_reference);
+    free(j->idem_key);
+    store_booking_result_clear(&j->res);
+    free(j->body);
+    free(j);
+}
+
+/* ---- answers ---- */
+
+static unsigned problem_status(const char *code)
+{
+    static const struct {
+        const char *code;
+        unsigned status;
+    } map[] = {
+        {"not_found", 404},          {"quote_expired", 410},        {"quote_already_booked", 409},
+        {"validation_failed", 422},  {"capacity_unavailable", 409}, {"invalid_state", 409},
+        {"precondition_failed", 412},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].code, code) == 0)
+            return map[i].status;
+    return 500;
+}
+
+/* Renders j->res into j->status and j->body.  Returns false when it cannot. */
+static bool render(struct booking_job *j)
+{
+    free(j->body);
+    j->body = NULL;
+    if (strcmp(j->res.outcome, "ok") == 0) {
+        j->status = j->change == CHANGE_CREATE ? 201 : 200;
+        j->body = json_dumps(j->res.booking, DUMP_FLAGS);
+    } else {
+        j->status = problem_status(j->res.outcome);
+        json_t *o = json_pack("{s:s, s:s, s:O*}", "code", j->res.outcome, "detail",
+                              j->res.detail ? j->res.detail : "", "errors", j->res.problems);
+        j->body = o ? json_dumps(o, DUMP_FLAGS) : NULL;
+        json_decref(o);
+    }
+    return j->body != NULL;
+}
+
+/* Sends a booking body (exactly these bytes) with ETag, and Location on 201. */
+static void send_booking(struct http_request *req, unsigned status, const char *body,
+                         bool replayed)
+{
+    json_t *b = json_loads(body, 0, NULL);
+    const char *ref = b ? json_string_value(json_object_get(b, "reference")) : NULL;
+    json_int_t version = b ? json_integer_value(json_object_get(b, "version")) : 0;
+    char etag[32], location[64];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+    http_set_header(req, "ETag", etag);
+    if (status == 201 && ref) {
+        snprintf(location, sizeof location, "/v1/bookings/%s", ref);
+        http_set_header(req, "Location", location);
+    }
+    if (replayed)
+        http_set_header(req, "Idempotent-Replayed", "true");
+    json_decref(b);
+    http_reply_raw(req, status, "application/json", body, strlen(body));
+}
+
+/* Sends a stored refusal {"code","detail","errors"} as problem+json. */
+static void send_refusal(struct http_request *req, unsigned status, const char *body,
+                         bool replayed)
+{
+    json_t *o = json_loads(body, 0, NULL);
+    const char *code = o ? json_string_value(json_object_get(o, "code")) : NULL;
+    const char *detail = o ? json_string_value(json_object_get(o, "detail")) : NULL;
+    json_t *errors = o ? json_object_get(o, "errors") : NULL;
+    if (replayed)
+        http_set_header(req, "Idempotent-Replayed", "true");
+    http_reply_problem(req, status, code ? code : "internal_error", detail ? detail : "",
+                       json_is_array(errors) ? json_incref(errors) : NULL);
+    json_decref(o);
+}
+
+static void send_answer(struct http_request *req, unsigned status, const char *body,
+                        bool replayed)
+{
+    if (status < 400)
+        send_booking(req, status, body, replayed);
+    else
+        send_refusal(req, status, body, replayed);
+}
+
+static void send_failure(struct http_request *req, struct db_conn *c)
+{
+    if (PQstatus(db_pg(c)) != CONNECTION_OK || !db_pool_healthy(app.db))
+        http_reply_unavailable(req);
+    else
+        http_reply_problem(req, 500, "internal_error", "the booking could not be processed",
+                           NULL);
+}
+
+/* ---- the change transaction (pool thread) ---- */
+
+static int change_body(struct db_conn *c, void *arg)
+{
+    struct booking_job *j = arg;
+    int rc;
+    switch (j->change) {
+    case CHANGE_CREATE:
+        rc = store_booking_create(c, &j->who, j->quote_id, j->option,
+                                  j->hold ? (int)app.cfg->hold_ttl_s : 0, j->customer_reference,
+                                  &j->res);
+        break;
+    case CHANGE_CONFIRM:
+    case CHANGE_CANCEL:
+        rc = store_booking_transition(c, &j->who, j->reference,
+                                      j->change == CHANGE_CONFIRM ? "confirm" : "cancel",
+                                      j->if_match, &j->res);
+        break;
+    default:
+        rc = store_booking_amend(c, &j->who, j->reference, j->if_match, j->set_reference,
+                                 j->customer_reference, j->containers_json, &j->res);
+        break;
+    }
+    if (rc != DB_TX_OK)
+        return rc;
+    if (!render(j))
+        return DB_TX_ERROR;
+    if (j->idem_key)
+        return idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
+    return DB_TX_OK;
+}
+
+static void change_work(struct http_request *req, void *arg)
+{
+    struct booking_job *j = arg;
+    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
+    if (!c) {
+        http_reply_unavailable(req);
+        return;
+    }
+    if (j->idem_key) {
+        struct idempotency_answer stored;
+        enum idempotency_state st = idempotency_begin(c, j->who.org_code, j->idem_key,
+                                                      j->idem_hash, IDEMPOTENCY_WAIT_MS, &stored);
+        switch (st) {
+        case IDEMPOTENCY_NEW:
+            break;
+        case IDEMPOTENCY_REPLAY:
+            send_answer(req, (unsigned)stored.status, stored.body, true);
+            free(stored.body);
+            goto out;
+        case IDEMPOTENCY_REUSED:
+            http_reply_problem(req, 422, "idempotency_key_reused",
+                               "this Idempotency-Key was used with another request; use a new "
+                               "key for a new request",
+                               NULL);
+            goto out;
+        case IDEMPOTENCY_IN_PROGRESS:
+            http_set_header(req, "Retry-After", "1");
+            http_reply_problem(req, 409, "idempotency_in_progress",
+                               "a request with this Idempotency-Key is still being processed; "
+                               "retry it shortly to get its answer",
+                               NULL);
+            goto out;
+        default:
+            send_failure(req, c);
+            goto out;
+        }
+    }
+    int rc = db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
+    if (rc == DB_TX_ABORT && render(j)) { /* quote_already_booked by the unique constraint */
+        if (j->idem_key)
+            idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
+        rc = DB_TX_OK;
+    }
+    if (rc != DB_TX_OK) {
+        if (j->idem_key)
+            idempotency_forget(c, j->who.org_code, j->idem_key);
+        send_failure(req, c);
+        goto out;
+    }
+    if (j->status == 201)
+        metrics_count("corridor_bookings_total", "Bookings made (201).", 1);
+    else if (strcmp(j->res.outcome, "capacity_unavailable") == 0)
+        metrics_count("corridor_booking_capacity_refusals_total",
+                      "Booking changes refused for lack of capacity.", 1);
+    send_answer(req, j->status, j->body, false);
+out:
+    db_release(app.db, c);
+}
+
+/* ---- validation helpers (MHD thread) ---- */
+
+static bool uuid_valid(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return false;
+    }
+    return true;
+}
+
+/* True for NSC- and 8 of [0-9A-Z]. */
+static bool reference_valid(const char *s)
+{
+    if (!s || strlen(s) != 12 || strncmp(s, "NSC-", 4) != 0)
+        return false;
+    for (int i = 4; i < 12; i++)
+        if (!isdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* If-Match: -1 when absent or "*"; the version in "<n>" (or W/"<n>", or a
+ * bare number); 0 -- which no version equals, so 412 -- for anything else. */
+static int parse_if_match(struct http_request *req)
+{
+    const char *h = http_header(req, "If-Match");
+    if (!h)
+        return -1;
+    while (*h == ' ' || *h == '\t')
+        h++;
+    if (h[0] == '*' && (h[1] == '\0' || h[1] == ' '))
+        return -1;
+    if (strncmp(h, "W/", 2) == 0)
+        h += 2;
+    bool quoted = *h == '"';
+    if (quoted)
+        h++;
+    char *end;
+    long v = strtol(h, &end, 10);
+    if (end == h || v < 1 || v > INT_MAX || (quoted && *end++ != '"'))
+        return 0;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    return *end == '\0' ? (int)v : 0;
+}
+
+static void reject_unknown_query(struct http_request *req, struct jsonv *v,
+                                 const char *const *allowed)
+{
+    size_t n = http_query_count(req);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = http_query_name(req, i);
+        bool known = false;
+        for (size_t k = 0; allowed[k] && !known; k++)
+            known = strcmp(allowed[k], name) == 0;
+        if (!known)
+            jsonv_error(v, "/query", "unknown parameter \"%s\"", name);
+    }
+}
+
+static struct booking_job *new_job(struct http_request *req, enum change change)
+{
+    struct booking_job *j = xcalloc(1, sizeof *j);
+    j->change = change;
+    j->who = *http_principal(req);
+    j->if_match = -1;
+    const char *ref = http_param(req, "reference");
+    if (ref)
+        snprintf(j->reference, sizeof j->reference, "%s", ref);
+    return j;
+}
+
+/* Replies 404 for a reference that cannot exist; returns false then. */
+static bool check_reference(struct http_request *req)
+{
+    const char *ref = http_param(req, "reference");
+    if (reference_valid(ref))
+        return true;
+    http_reply_problem(req, 404, "not_found", "no such booking", NULL);
+    return false;
+}
+
+/* ---- handlers (MHD thread) ---- */
+
+static void create_booking(struct http_request *req)
+{
+    static const char *const keys[] = {"quote_id", "option", "hold", "customer_reference", NULL};
+    json_t *body = http_body(req);
+    struct jsonv v;
+    jsonv_init(&v);
+    jsonv_known_keys(&v, body, "", keys);
+    const char *quote_id = jsonv_string(&v, body, "", "quote_id", true, 1, 64);
+    if (quote_id && !uuid_valid(quote_id))
+        jsonv_error(&v, "/quote_id", "must be the id of a quote (a UUID)");
+    json_int_t option = 0;
+    jsonv_int(&v, body, "", "option", true, 1, 1000, &option);
+    bool hold = false;
+    jsonv_bool(&v, body, "", "hold", false, &hold);
+    const char *cref = jsonv_string(&v, body, "", "customer_reference", false, 1, 100);
+    const char *key = http_header(req, "Idempotency-Key");
+    if (key && !idempotency_key_valid(key))
+        jsonv_error(&v, "/header/Idempotency-Key", "must be 1 to 128 visible ASCII characters");
+    if (!jsonv_ok(&v)) {
+        jsonv_reply(&v, req);
+        jsonv_free(&v);
+        return;
+    }
+    jsonv_free(&v);
+    struct booking_job *j = new_job(req, CHANGE_CREATE);
+    snprintf(j->quote_id, sizeof j->quote_id, "%s", quote_id);
+    for (char *p = j->quote_id; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    j->option = (int)option;
+    j->hold = hold;
+    j->customer_reference = cref ? xstrdup(cref) : NULL;
+    if (key) {
+        j->idem_key = xstrdup(key);
+        idempotency_hash(http_method_name(req), http_path(req), body, j->idem_hash);
+    }
+    http_on_free(req, job_free, j);
+    http_defer(req, change_work, j);
+}
+
+static void transition(struct http_request *req, enum change change)
+{
+    if (!check_reference(req))
+        return;
+    struct booking_job *j = new_job(req, change);
+    j->if_match = parse_if_match(req);
+    http_on_free(req, job_free, j);
+    http_defer(req, change_work, j);
+}
+
+static void confirm_booking(struct http_request *req)
+{
+    transition(req, CHANGE_CONFIRM);
+}
+
+static void cancel_booking(struct http_request *req)
+{
+    transition(req, CHANGE_CANCEL);
+}
+
+static void amend_booking(struct http_request *req)
+{
+    static const char *const keys[] = {"customer_reference", "containers", NULL};
+    static const char *const line_keys[] = {"type", "count", "gross_weight_kg", NULL};
+    static const char *const types[] = {"20DV", "40DV", "40HC", "20RF", "40RF", NULL};
+    if (!check_reference(req))
+        return;
+    json_t *body = http_body(req);
+    struct jsonv v;
+    jsonv_init(&v);
+    jsonv_known_keys(&v, body, "", keys);
+    json_t *cref = json_object_get(body, "customer_reference");
+    if (cref && !json_is_null(cref))
+        jsonv_string(&v, body, "", "customer_reference", false, 1, 100);
+    json_t *lines = jsonv_array(&v, body, "", "containers", false, 1, 20);
+    for (size_t i = 0; lines && i < json_array_size(lines); i++) {
+        json_t *line = json_array_get(lines, i);
+        char base[48];
+        snprintf(base, sizeof base, "/containers/%zu", i);
+        if (!json_is_object(line)) {
+            jsonv_error(&v, base, "must be an object {type, count, gross_weight_kg}");
+            continue;
+        }
+        json_int_t n;
+        jsonv_known_keys(&v, line, base, line_keys);
+        jsonv_enum(&v, line, base, "type", true, types);
+        jsonv_int(&v, line, base, "count", true, 1, 1000, &n);
+        jsonv_int(&v, line, base, "gross_weight_kg", true, 0, 100000, &n);
+    }
+    if (jsonv_ok(&v) && !cref && !lines)
+        jsonv_error(&v, "", "nothing to change: give customer_reference and/or containers");
+    if (!jsonv_ok(&v)) {
+        jsonv_reply(&v, req);
+        jsonv_free(&v);
+        return;
+    }
+    jsonv_free(&v);
+    struct booking_job *j = new_job(req, CHANGE_AMEND);
+    j->if_match = parse_if_match(req);
+    j->set_reference = cref != NULL;
+    j->customer_reference = cref && json_is_string(cref) ? xstrdup(json_string_value(cref)) : NULL;
+    j->containers_json = lines ? json_dumps(lines, JSON_COMPACT) : NULL;
+    http_on_free(req, job_free, j);
+    http_defer(req, change_work, j);
+}
+
+/* ---- reads ---- */
+
+struct read_job {
+    struct auth_principal who;
+    char reference[24];
+    char status[16];
+    long long before;
+    int limit;
+};
+
+static void reply_read_failure(struct http_request *req, int st, const char *what)
+{
+    if (st == STORE_BOOKING_NOT_FOUND)
+        http_reply_problemf(req, 404, "not_found", "booking %s does not exist", what);
+    else if (st == STORE_BOOKING_UNAVAILABLE)
+        http_reply_unavailable(req);
+    else
+        http_reply_problem(req, 500, "internal_error", "reading the booking failed", NULL);
+}
+
+/* Replies {"items": items, "next_cursor": next or null}; steals items. */
+static void reply_items(struct http_request *req, json_t *items, long long next)
+{
+    char cursor[24];
+    snprintf(cursor, sizeof cursor, "%lld", next);
+    json_t *o = json_pack("{s:o, s:s?}", "items", items, "next_cursor", next > 0 ? cursor : NULL);
+    char *s = o ? json_dumps(o, DUMP_FLAGS) : NULL;
+    json_decref(o);
+    if (!s) {
+        http_reply_problem(req, 500, "internal_error", "the response could not be encoded", NULL);
+        return;
+    }
+    http_reply_raw(req, 200, "application/json", s, strlen(s));
+    free(s);
+}
+
+static void read_work(struct http_request *req, void *arg, int what)
+{
+    struct read_job *j = arg;
+    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
+    if (!c) {
+        http_reply_unavailable(req);
+        return;
+    }
+    json_t *out = NULL;
+    long long next = 0;
+    int version = 0, st;
+    if (what == 0) {
+        st = store_booking_get(c, &j->who, j->reference, &out, &version);
+        if (st == STORE_BOOKING_OK) {
+            char *s = json_dumps(out, DUMP_FLAGS);
+            json_decref(out);
+            if (s) {
+                send_booking(req, 200, s, false);
+                free(s);
+                goto out;
+            }
+            st = STORE_BOOKING_ERROR;
+        }
+    } else if (what == 1) {
+        st = store_booking_list(c, &j->who, j->status[0] ? j->status : NULL, j->before, j->limit,
+                                &out, &next);
+        if (st == STORE_BOOKING_OK) {
+            reply_items(req, out, next);
+            goto out;
+        }
+    } else {
+        st = store_booking_history(c, &j->who, j->reference, &out);
+        if (st == STORE_BOOKING_OK) {
+            reply_items(req, out, 0);
+            goto out;
+        }
+    }
+    reply_read_failure(req, st, j->reference);
+out:
+    db_release(app.db, c);
+}
+
+static void get_work(struct http_request *req, void *arg)
+{
+    read_work(req, arg, 0);
+}
+
+static void list_work(struct http_request *req, void *arg)
+{
+    read_work(req, arg, 1);
+}
+
+static void history_work(struct http_request *req, void *arg)
+{
+    read_work(req, arg, 2);
+}
+
+static struct read_job *new_read(struct http_request *req)
+{
+    struct read_job *j = xcalloc(1, sizeof *j);
+    j->who = *http_principal(req);
+    const char *ref = http_param(req, "reference");
+    if (ref)
+        snprintf(j->reference, sizeof j->reference, "%s", ref);
+    return j;
+}
+
+static void get_booking(struct http_request *req)
+{
+    if (!check_reference(req))
+        return;
+    struct read_job *j = new_read(req);
+    http_on_free(req, free, j);
+    http_defer(req, get_work, j);
+}
+
+static void booking_history(struct http_request *req)
+{
+    if (!check_reference(req))
+        return;
+    struct read_job *j = new_read(req);
+    http_on_free(req, free, j);
+    http_defer(req, history_work, j);
+}
+
+static void list_bookings(struct http_request *req)
+{
+    static const char *const allowed[] = {"status", "cursor", "limit", NULL};
+    static const char *const statuses[] = {"HELD", "CONFIRMED", "CANCELLED", "EXPIRED", NULL};
+    struct jsonv v;
+    jsonv_init(&v);
+    reject_unknown_query(req, &v, allowed);
+    struct read_job *j = new_read(req);
+    j->limit = LIMIT_DEFAULT;
+    const char *s = http_query(req, "status");
+    if (s) {
+        bool ok = false;
+        for (size_t i = 0; statuses[i] && !ok; i++)
+            ok = strcmp(statuses[i], s) == 0;
+        if (ok)
+            snprintf(j->status, sizeof j->status, "%s", s);
+        else
+            jsonv_error(&v, "/query/status", "must be HELD, CONFIRMED, CANCELLED or EXPIRED");
+    }
+    char *end;
+    if ((s = http_query(req, "cursor")) != NULL) {
+        j->before = strtoll(s, &end, 10);
+        if (!isdigit((unsigned char)*s) || *end != '\0' || j->before < 1)
+            jsonv_error(&v, "/query/cursor", "not a cursor returned by this list");
+    }
+    if ((s = http_query(req, "limit")) != NULL) {
+        long n = strtol(s, &end, 10);
+        if (!isdigit((unsigned char)*s) || *end != '\0' || n < 1 || n > LIMIT_MAX)
+            jsonv_error(&v, "/query/limit", "must be an integer from 1 to %d", LIMIT_MAX);
+        else
+            j->limit = (int)n;
+    }
+    if (!jsonv_ok(&v)) {
+        free(j);
+        jsonv_reply(&v, req);
+        jsonv_free(&v);
+        return;
+    }
+    jsonv_free(&v);
+    http_on_free(req, free, j);
+    http_defer(req, list_work, j);
+}
+
+#define WRITERS (AUTH_FORWARDER | AUTH_OPERATOR)
+
+static const struct http_route routes[] = {
+    {HTTP_POST, "/v1/bookings", "bookings_create", WRITERS, true, create_booking},
+    {HTTP_GET, "/v1/bookings", "bookings_list", AUTH_ANY, false, list_bookings},
+    {HTTP_GET, "/v1/bookings/{reference}", "bookings_get", AUTH_ANY, false, get_booking},
+    {HTTP_PATCH, "/v1/bookings/{reference}", "bookings_amend", WRITERS, true, amend_booking},
+    {HTTP_POST, "/v1/bookings/{reference}/confirm", "bookings_confirm", WRITERS, false,
+     confirm_booking},
+    {HTTP_POST, "/v1/bookings/{reference}/cancel", "bookings_cancel", WRITERS, false,
+     cancel_booking},
+    {HTTP_GET, "/v1/bookings/{reference}/events", "bookings_events", AUTH_ANY, false,
+     booking_history},
+};
+
+const struct http_route_table api_bookings_routes = {routes, sizeof routes / sizeof routes[0]};
