@@ -138,6 +138,18 @@ BEGIN
     EXCEPTION WHEN check_violation THEN NULL;
     END;
     BEGIN
+        INSERT INTO corridor.surcharge (code, applies_to, mode, percent, valid_from, valid_to)
+        VALUES ('LATE', 'SEA_FREIGHT', NULL, 5, current_date, current_date - 3);
+        RAISE EXCEPTION 'accepted a surcharge ending before it starts';
+    EXCEPTION WHEN check_violation THEN NULL;
+    END;
+    BEGIN
+        INSERT INTO corridor.discount (code, org_code, applies_to, percent, valid_from, valid_to)
+        VALUES ('LATE', NULL, NULL, 5, current_date, current_date - 3);
+        RAISE EXCEPTION 'accepted a discount ending before it starts';
+    EXCEPTION WHEN check_violation THEN NULL;
+    END;
+    BEGIN
         INSERT INTO corridor.fx_rate (currency, on_date, per_usd) VALUES ('EUR', current_date + 1, 0);
         RAISE EXCEPTION 'accepted a zero exchange rate';
     EXCEPTION WHEN check_violation THEN NULL;
