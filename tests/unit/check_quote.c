@@ -398,6 +398,50 @@ START_TEST(errors)
 }
 END_TEST
 
+/* Sea -> sea at one port: the discharge and the load fall in the same
+ * window and need room for both (2 x 2 TEU). */
+START_TEST(two_calls_one_window)
+{
+    B = snapshot_builder_new(1);
+    snapshot_builder_add_currency(B, "USD", 2);
+    node("PORTP", "P", 60);
+    node("PORTQ", "Q", 60);
+    node("PORTR", "R", 60);
+    add_link(1, "PORTP", "PORTQ", "sea", 0, "100.0", "5.0");
+    add_link(2, "PORTQ", "PORTR", "sea", 0, "100.0", "5.0");
+    dep(1, 1, T0 + 2 * H, T0 + 7 * H, true);
+    dep(2, 2, T0 + 10 * H, T0 + 15 * H, true);
+    window(1, "PORTQ", T0 + 6 * H, T0 + 12 * H, 3);
+    tariff_id = 1;
+    tariff("SEA_FREIGHT", 1, NULL, NULL, -1, -1, "per_teu", "10", "0");
+    tariff("SEA_FREIGHT", 2, NULL, NULL, -1, -1, "per_teu", "10", "0");
+    tariff("PORT_HANDLING", 0, "PORTQ", NULL, -1, -1, "per_container", "5", "0");
+    /* The origin's load and the destination's discharge are charged too. */
+    tariff("PORT_HANDLING", 0, "PORTP", NULL, -1, -1, "per_container", "5", "0");
+    tariff("PORT_HANDLING", 0, "PORTR", NULL, -1, -1, "per_container", "5", "0");
+    struct snapshot *s = finish();
+    struct quote_request q = mini_request();
+    q.origin = "PORTP";
+    q.destination = "PORTR";
+    struct quote_result r;
+    ck_assert_int_eq(quote_compute(s, &q, NULL, &r), QUOTE_ECAPACITY);
+    ck_assert_uint_eq(r.n_full_windows, 1);
+    ck_assert_ptr_nonnull(strstr(r.error_detail, "3 TEU free, 4 needed"));
+    quote_result_free(&r);
+    struct quote_free_departure fd[] = {{1, 10, 100000}, {2, 10, 100000}};
+    struct quote_free_window fw[] = {{1, 4}};
+    struct quote_availability a = {fd, 2, fw, 1};
+    ck_assert_int_eq(quote_compute(s, &q, &a, &r), QUOTE_OK);
+    /* load P, discharge Q, load Q, discharge R: 4 x 5 + 2 x 20 = 60.00 */
+    ck_assert_uint_eq(r.options[0].n_port_calls, 4);
+    ck_assert_int_eq(r.options[0].port_calls[1].window_id, 1);
+    ck_assert_int_eq(r.options[0].port_calls[2].window_id, 1);
+    ck_assert_int_eq(r.options[0].total, 6000);
+    quote_result_free(&r);
+    snapshot_release(s);
+}
+END_TEST
+
 /* ---- the real eastern corridor, Almaty -> Shahid Rajaee (Bandar Abbas) -----------
  * The seed's E1 through train (sql/seed/004_timetable.sql): 13 rail legs with
  * the seed's distances (sql/seed/002_links.sql), each departing at the
@@ -621,6 +665,7 @@ Suite *quote_suite(void)
     tcase_add_test(tc, capacity_and_window_filtering);
     tcase_add_test(tc, capacity_unavailable);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, two_calls_one_window);
     suite_add_tcase(s, tc);
     tc = tcase_create("corridor");
     tcase_add_checked_fixture(tc, corridor_setup, corridor_teardown);
