@@ -9,6 +9,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "refdata.h"
+#include "snapshot.h"
 #include "xmem.h"
 
 #include <errno.h>
@@ -79,7 +80,13 @@ static void h_readyz(struct http_request *req)
     bool db = app.db && db_pool_healthy(app.db);
     http_set_header(req, "Cache-Control", "no-store");
     if (keys && db) {
-        http_reply_json(req, 200, json_pack("{s:s}", "status", "ready"));
+        json_t *body = json_pack("{s:s}", "status", "ready");
+        struct snapshot *snap = snapshot_acquire(); /* NULL until pricing data is loaded */
+        if (snap) {
+            json_object_set_new(body, "data_version", json_integer(snapshot_version(snap)));
+            snapshot_release(snap);
+        }
+        http_reply_json(req, 200, body);
         return;
     }
     http_set_header(req, "Retry-After", "1");
