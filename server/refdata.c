@@ -1,6 +1,5 @@
-/* refdata: keeps the in-memory API keys (and, through the pricing
- * engineer's loader, the snapshot) current with PostgreSQL (see
- * include/refdata.h).
+/* refdata: keeps the in-memory API keys and the pricing snapshot
+ * (store_snapshot.c) current with PostgreSQL (see include/refdata.h).
  *
  * Every piece of state below except the atomics is touched on the loop
  * thread only: notifications arrive there, reload jobs are submitted from
@@ -15,6 +14,8 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "snapshot.h"
+#include "store_snapshot.h"
 #include "worker.h"
 #include "xmem.h"
 
@@ -37,10 +38,7 @@ struct reload {
 };
 
 static struct reload keys = {.what = "keys", .load = auth_reload};
-/* TODO(pricing): the snapshot reload, e.g.
- *   static struct reload snapshot = {.what = "snapshot", .load = store_snapshot_load};
- * requested from on_notify("corridor_changed") and at start like keys,
- * and refdata_ready() should then also require snapshot.loaded. */
+static struct reload snapshot = {.what = "snapshot", .load = store_snapshot_load};
 
 static struct db_listener *listener;
 static void (*events_fn)(const char *payload, void *arg);
@@ -115,7 +113,7 @@ static void on_notify(const char *channel, const char *payload, void *arg)
     (void)arg;
     if (!channel) {
         request_reload(&keys);
-        /* TODO(pricing): request_reload(&snapshot); */
+        request_reload(&snapshot);
         if (events_fn)
             events_fn(NULL, events_arg);
         return;
@@ -124,7 +122,7 @@ static void on_notify(const char *channel, const char *payload, void *arg)
         request_reload(&keys);
     } else if (strcmp(channel, "corridor_changed") == 0) {
         log_event(LOGL_DEBUG, "refdata.changed", "data version %s", payload ? payload : "?");
-        /* TODO(pricing): request_reload(&snapshot); */
+        request_reload(&snapshot);
     } else if (strcmp(channel, "corridor_events") == 0) {
         if (events_fn)
             events_fn(payload, events_arg);
@@ -140,7 +138,9 @@ static void start_on_loop(void *arg)
     uv_timer_init(loop, &keys.retry);
     keys.retry.data = &keys;
     request_reload(&keys);
-    /* TODO(pricing): init snapshot.retry and request_reload(&snapshot); */
+    uv_timer_init(loop, &snapshot.retry);
+    snapshot.retry.data = &snapshot;
+    request_reload(&snapshot);
     listener = db_listen_start(loop, app.cfg->database_url, channels, on_notify, NULL);
 }
 
@@ -164,6 +164,9 @@ static void stop_on_loop(void *arg)
     uv_timer_stop(&keys.retry);
     if (!uv_is_closing((uv_handle_t *)&keys.retry))
         uv_close((uv_handle_t *)&keys.retry, NULL);
+    uv_timer_stop(&snapshot.retry);
+    if (!uv_is_closing((uv_handle_t *)&snapshot.retry))
+        uv_close((uv_handle_t *)&snapshot.retry, NULL);
     pthread_mutex_lock(&stop_mu);
     stop_done = true;
     pthread_cond_signal(&stop_cv);
@@ -184,12 +187,13 @@ void refdata_stop(void)
         if (pthread_cond_timedwait(&stop_cv, &stop_mu, &deadline) != 0)
             break;
     pthread_mutex_unlock(&stop_mu);
+    /* Drop the process's reference; requests still in flight keep theirs. */
+    snapshot_publish(NULL);
 }
 
 bool refdata_ready(void)
 {
-    /* TODO(pricing): && atomic_load(&snapshot.loaded) */
-    return atomic_load(&keys.loaded);
+    return atomic_load(&keys.loaded) && atomic_load(&snapshot.loaded);
 }
 
 void refdata_on_events(void (*fn)(const char *payload, void *arg), void *arg)
