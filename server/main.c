@@ -6,6 +6,7 @@
  * them.  On a signal: stop accepting, let requests in flight finish
  * (http_stop), then stop the reference-data listener, the worker and the
  * pool, and exit 0. */
+#include "api_events.h"
 #include "api_service.h"
 #include "app.h"
 #include "auth.h"
@@ -17,6 +18,7 @@
 #include "migrate.h"
 #include "refdata.h"
 #include "routes.h"
+#include "sweeper.h"
 #include "worker.h"
 
 #include <jansson.h>
@@ -87,6 +89,8 @@ static int serve(struct config *cfg)
                   NULL);
     metrics_gauge("corridor_worker_pending", "Jobs queued or running on the worker pool.",
                   gauge_worker_pending, NULL);
+    api_events_start(); /* the long-poll hub subscribes before refdata_start */
+    sweeper_start();    /* hold expiry on the loop's timer */
     if (refdata_start() != 0) {
         log_event(LOGL_ERROR, "start_failed", "cannot start the reference data listener");
         goto out;
@@ -102,6 +106,7 @@ static int serve(struct config *cfg)
     while (sigwait(&stop_signals, &sig) != 0)
         ;
     log_event(LOGL_INFO, "stopping", "signal %d: finishing requests in flight", sig);
+    api_events_stop(); /* answer parked long-polls so http_stop need not wait */
     http_stop(STOP_TIMEOUT_MS);
     rc = 0;
 out:
