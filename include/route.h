@@ -57,6 +57,14 @@ struct route_costs {
                      const struct route_connection *out, int64_t *cost);
 };
 
+/* What one search did (benchmarks, logs). */
+struct route_stats {
+    size_t scanned;          /* connections inside [ready_at, horizon_end] looked at */
+    size_t labels;           /* partial itineraries created */
+    size_t transfer_calls;   /* calls of costs->transfer */
+    size_t leg_calls;        /* calls of costs->leg */
+};
+
 struct route_query {
     uint32_t origin, destination;
     int64_t ready_at;        /* no departure from the origin before this */
@@ -66,6 +74,7 @@ struct route_query {
     size_t n_via;            /* at most ROUTE_MAX_VIA */
     unsigned avoid_modes;    /* bit (1u << mode) set: never use that mode */
     size_t max_legs;         /* 0 = ROUTE_DEFAULT_MAX_LEGS */
+    struct route_stats *stats; /* optional (NULL): filled by route_search */
 };
 
 #define ROUTE_MAX_VIA 4

@@ -41,15 +41,20 @@ struct label {
     int64_t cost;    /* every leg and transfer so far */
     uint32_t in;     /* timetable index of the arriving connection; NONE at the origin */
     uint32_t parent; /* the label this one extends; NONE for the start label */
-    uint32_t next;   /* next label of the bag's front, or next sibling among shadows */
+    uint32_t next;   /* next (older) label of the bag's front, or next sibling among shadows */
     uint32_t shadow; /* first label this one dominates */
+    /* In a front: the least cost and legs of this label and all older ones
+     * (their shadows cost and use no less), so a scan can stop early. */
+    int64_t older_cost;
+    uint8_t older_legs;
     uint8_t legs;
     uint8_t via; /* via progress: how many via nodes passed, in order */
 };
 
 struct bag {
-    uint32_t next;  /* next bag at the same node */
-    uint32_t front; /* first label, by arrival */
+    int64_t earliest; /* arrival of the oldest label in the front */
+    uint32_t next;    /* next bag at the same node */
+    uint32_t front;   /* newest label: the front runs from the latest arrival to the earliest */
     uint8_t cls, mode, via;
 };
 
@@ -81,6 +86,7 @@ struct search {
     size_t n_front, cap_front;
     uint32_t *stack;
     size_t cap_stack;
+    size_t transfer_calls, leg_calls;
     struct candidate cand[ROUTE_MAX_VIA + 1][ROUTE_DEFAULT_MAX_LEGS + 1];
     uint8_t n_cand[ROUTE_MAX_VIA + 1];
 };
@@ -182,8 +188,8 @@ static uint32_t find_bag(struct search *s, uint32_t node, uint8_t cls, uint8_t m
         s->bags = xreallocarray(s->bags, s->cap_bags, sizeof(*s->bags));
     }
     uint32_t b = s->n_bags++;
-    s->bags[b] = (struct bag){.next = s->node_bags[node], .front = NONE, .cls = cls,
-                              .mode = mode, .via = via};
+    s->bags[b] = (struct bag){.earliest = INT64_MAX, .next = s->node_bags[node], .front = NONE,
+                              .cls = cls, .mode = mode, .via = via};
     s->node_bags[node] = b;
     return b;
 }
@@ -202,43 +208,59 @@ static bool dominates(const struct label *a, const struct label *b)
     return a->arrives_at <= b->arrives_at && a->cost <= b->cost && a->legs <= b->legs;
 }
 
-/* Puts label x into its bag at node: into the front (sorted by arrival), or
- * as a shadow of the front label that dominates it.  Front labels x dominates
+/* Puts label x into its bag at node: into the front (newest first), or as
+ * a shadow of the front label that dominates it.  Front labels x dominates
  * become its shadows. */
 static void bag_insert(struct search *s, uint32_t node, uint32_t b, uint32_t x)
 {
     struct label *L = s->labels, *n = &s->labels[x];
     uint32_t *link = &s->bags[b].front, *at = NULL;
+    size_t top = 0;
     while (*link != NONE) {
         uint32_t f = *link;
-        if (L[f].arrives_at <= n->arrives_at) {
+        if (L[f].arrives_at < n->arrives_at) { /* older: may dominate n */
             if (dominates(&L[f], n)) {
                 n->next = L[f].shadow;
                 L[f].shadow = x;
-                return;
+                return; /* then n dominated nothing: the front is an antichain */
             }
-            if (L[f].arrives_at == n->arrives_at && dominates(n, &L[f]))
-                goto shadow_it;
-            link = &L[f].next;
+            if (!at)
+                at = link;
+        } else if (L[f].arrives_at == n->arrives_at && dominates(&L[f], n)) {
+            n->next = L[f].shadow;
+            L[f].shadow = x;
+            return;
+        } else if (dominates(n, &L[f])) { /* newer or as new, and no better */
+            *link = L[f].next;
+            L[f].next = n->shadow;
+            n->shadow = f;
             continue;
         }
-        if (!at)
-            at = link;
-        if (!dominates(n, &L[f])) {
-            link = &L[f].next;
-            continue;
-        }
-    shadow_it:
-        *link = L[f].next;
-        L[f].next = n->shadow;
-        n->shadow = f;
+        link = &L[f].next;
     }
     if (!at)
         at = link;
     n->next = *at;
     *at = x;
+    if (n->arrives_at < s->bags[b].earliest)
+        s->bags[b].earliest = n->arrives_at;
     if (n->arrives_at < s->node_earliest[node])
         s->node_earliest[node] = n->arrives_at;
+    /* Recompute the least cost and legs from each label to the oldest. */
+    for (uint32_t f = s->bags[b].front; f != NONE; f = s->labels[f].next)
+        push(s, &top, f);
+    int64_t cost = INT64_MAX;
+    uint8_t legs = UINT8_MAX;
+    L = s->labels;
+    while (top > 0) {
+        struct label *f = &L[s->stack[--top]];
+        if (f->cost < cost)
+            cost = f->cost;
+        if (f->legs < legs)
+            legs = f->legs;
+        f->older_cost = cost;
+        f->older_legs = legs;
+    }
 }
 
 /* ---- destination front ------------------------------------------------------------ */
@@ -273,14 +295,22 @@ static void front_insert(struct search *s, int64_t arrives_at, int64_t cost, uin
 
 /* ---- the scan --------------------------------------------------------------------- */
 
+/* Is (cost, legs) no better than a candidate already gathered? */
+static bool candidate_covers(const struct search *s, uint8_t via, int64_t cost, unsigned legs)
+{
+    for (uint8_t i = 0; i < s->n_cand[via]; i++)
+        if (s->cand[via][i].cost <= cost && s->cand[via][i].legs <= legs)
+            return true;
+    return false;
+}
+
 static void add_candidate(struct search *s, uint8_t via, int64_t cost, uint8_t legs,
                           uint32_t parent)
 {
     struct candidate *c = s->cand[via];
     uint8_t n = s->n_cand[via], j = 0;
-    for (uint8_t i = 0; i < n; i++)
-        if (c[i].cost <= cost && c[i].legs <= legs)
-            return;
+    if (candidate_covers(s, via, cost, legs))
+        return;
     for (uint8_t i = 0; i < n; i++)
         if (!(cost <= c[i].cost && legs <= c[i].legs))
             c[j++] = c[i];
@@ -288,57 +318,96 @@ static void add_candidate(struct search *s, uint8_t via, int64_t cost, uint8_t l
     s->n_cand[via] = j;
 }
 
-/* Gathers, for connection ci, the Pareto-best (cost, legs) predecessors per
- * via progress among the labels at its departure node.  Returns false when
- * the connection cannot be used at all. */
-static bool gather(struct search *s, uint32_t ci, int64_t *bound)
-{
-    const struct route_connection *c = &s->t->conns[ci];
-    const struct route_costs *k = s->costs;
-    struct label *L;
-    bool asked = false;
-    int64_t leg_cost = 0;
-    size_t top = 0;
+/* What gather knows about the connection it looks at. */
+struct scan {
+    const struct route_connection *c;
+    uint32_t ci;
+    bool asked;       /* has leg been called */
+    int64_t leg_cost; /* its answer */
+    int64_t bound;    /* results no later than c's arrival cost at least this */
+};
 
-    for (uint32_t b = s->node_bags[c->from]; b != NONE; b = s->bags[b].next) {
-        uint32_t f = s->bags[b].front;
-        if (f == NONE || s->labels[f].arrives_at > c->departs_at)
-            continue;
-        if (!asked) {
-            asked = true;
-            if (!k->leg(k->arg, c, &leg_cost))
+/* Can nothing of cost at least `cost` and at least `legs` legs, at this
+ * point of the scan, give a new candidate for via progress via? */
+static bool hopeless(const struct search *s, const struct scan *sc, uint8_t via, int64_t cost,
+                     unsigned legs)
+{
+    int64_t lower;
+    if (legs >= s->max_legs || cost >= sc->bound)
+        return true;
+    if (!sc->asked)
+        return false;
+    if (__builtin_add_overflow(cost, sc->leg_cost, &lower) || lower >= sc->bound)
+        return true;
+    return candidate_covers(s, via, lower, legs + 1);
+}
+
+/* Tries label x (and, when its transfer is refused, its shadows) as the
+ * predecessor of the scanned connection.  Returns false when the leg itself
+ * is refused: the connection cannot be used at all. */
+static bool try_label(struct search *s, struct scan *sc, uint32_t x)
+{
+    const struct route_costs *k = s->costs;
+    const struct route_connection *c = sc->c;
+    size_t top = 0;
+    push(s, &top, x);
+    while (top > 0) {
+        const struct label *L = &s->labels[s->stack[--top]];
+        uint32_t y = s->stack[top];
+        int64_t cost, tc;
+        if (L->arrives_at > c->departs_at || hopeless(s, sc, L->via, L->cost, L->legs))
+            continue; /* and so are its shadows */
+        if (!sc->asked) {
+            sc->asked = true;
+            s->leg_calls++;
+            if (!k->leg(k->arg, c, &sc->leg_cost))
                 return false;
-            *bound = front_bound(s, c->arrives_at);
+            if (hopeless(s, sc, L->via, L->cost, L->legs))
+                continue;
         }
-        for (; f != NONE && s->labels[f].arrives_at <= c->departs_at; f = s->labels[f].next)
-            push(s, &top, f);
-        while (top > 0) {
-            uint32_t x = s->stack[--top];
-            int64_t cost, tc;
-            L = &s->labels[x];
-            if (L->arrives_at > c->departs_at || L->legs >= s->max_legs)
-                continue; /* and so are its shadows */
-            if (__builtin_add_overflow(L->cost, leg_cost, &cost) || cost >= *bound)
+        const struct route_connection *in = L->in == NONE ? NULL : &s->t->conns[L->in];
+        s->transfer_calls++;
+        if (!k->transfer(k->arg, c->from, in, c, &tc)) {
+            for (uint32_t z = s->labels[y].shadow; z != NONE; z = s->labels[z].next)
+                push(s, &top, z);
+            continue;
+        }
+        L = &s->labels[y];
+        if (__builtin_add_overflow(L->cost + sc->leg_cost, tc, &cost) || cost >= sc->bound)
+            continue;
+        add_candidate(s, L->via, cost, (uint8_t)(L->legs + 1), y);
+    }
+    return true;
+}
+
+/* Gathers, for the scanned connection, the Pareto-best (cost, legs)
+ * predecessors per via progress among the labels at its departure node.
+ * Returns false when the connection cannot be used at all. */
+static bool gather(struct search *s, struct scan *sc)
+{
+    const struct route_connection *c = sc->c;
+    for (uint32_t b = s->node_bags[c->from]; b != NONE; b = s->bags[b].next) {
+        if (s->bags[b].earliest > c->departs_at)
+            continue;
+        for (uint32_t f = s->bags[b].front; f != NONE; f = s->labels[f].next) {
+            const struct label *L = &s->labels[f];
+            if (L->arrives_at > c->departs_at)
                 continue;
-            const struct route_connection *in = L->in == NONE ? NULL : &s->t->conns[L->in];
-            if (!k->transfer(k->arg, c->from, in, c, &tc)) {
-                for (uint32_t y = s->labels[x].shadow; y != NONE; y = s->labels[y].next)
-                    push(s, &top, y);
-                continue;
-            }
-            L = &s->labels[x];
-            if (__builtin_add_overflow(cost, tc, &cost) || cost >= *bound)
-                continue;
-            add_candidate(s, L->via, cost, (uint8_t)(L->legs + 1), x);
+            if (hopeless(s, sc, L->via, L->older_cost, L->older_legs))
+                break;
+            if (!try_label(s, sc, f))
+                return false;
         }
     }
-    return asked;
+    return sc->asked;
 }
 
 /* Turns the gathered candidates of connection ci into labels. */
-static void extend(struct search *s, uint32_t ci, int64_t bound)
+static void extend(struct search *s, const struct scan *sc)
 {
-    const struct route_connection *c = &s->t->conns[ci];
+    const struct route_connection *c = sc->c;
+    uint32_t ci = sc->ci;
+    int64_t bound = sc->bound;
     const struct route_query *q = s->q;
     for (uint32_t v = 0; v <= s->n_via; v++) {
         uint8_t n = s->n_cand[v];
@@ -361,6 +430,7 @@ static void extend(struct search *s, uint32_t ci, int64_t bound)
                                           .in = ci, .parent = cd->parent, .next = NONE,
                                           .shadow = NONE, .legs = cd->legs, .via = via};
             int64_t tc, total;
+            s->transfer_calls += complete;
             if (complete && s->costs->transfer(s->costs->arg, c->to, c, NULL, &tc) &&
                 !__builtin_add_overflow(cd->cost, tc, &total)) {
                 front_insert(s, c->arrives_at, total, x);
@@ -452,6 +522,8 @@ size_t route_search(const struct route_timetable *t, const struct route_query *q
     size_t n_out = 0;
     enum route_outcome why = ROUTE_NO_CONNECTION;
 
+    if (q->stats)
+        *q->stats = (struct route_stats){0};
     if (q->origin >= t->n_nodes || q->destination >= t->n_nodes || q->n_via > ROUTE_MAX_VIA ||
         (q->n_via > 0 && !q->via))
         goto out;
@@ -476,14 +548,14 @@ size_t route_search(const struct route_timetable *t, const struct route_query *q
                                       .next = NONE, .shadow = NONE, .via = via0};
     bag_insert(s, q->origin, find_bag(s, q->origin, START_CLS, START_CLS, via0), start);
 
-    size_t first = first_departure(t, q->ready_at);
-    for (size_t i = first; i < t->n && t->conns[i].departs_at <= q->horizon_end; i++) {
+    size_t first = first_departure(t, q->ready_at), i;
+    for (i = first; i < t->n && t->conns[i].departs_at <= q->horizon_end; i++) {
         const struct route_connection *c = &t->conns[i];
         if ((q->avoid_modes >> c->mode) & 1u || s->node_earliest[c->from] > c->departs_at)
             continue;
-        int64_t bound = INT64_MAX;
-        if (gather(s, (uint32_t)i, &bound))
-            extend(s, (uint32_t)i, bound);
+        struct scan sc = {.c = c, .ci = (uint32_t)i, .bound = front_bound(s, c->arrives_at)};
+        if (gather(s, &sc))
+            extend(s, &sc);
     }
 
     if (s->n_front > 0) {
@@ -494,6 +566,10 @@ size_t route_search(const struct route_timetable *t, const struct route_query *q
     } else if (reachable_ignoring_refusals(s, first, via0)) {
         why = ROUTE_ONLY_INFEASIBLE;
     }
+    if (q->stats)
+        *q->stats = (struct route_stats){.scanned = i - first, .labels = s->n_labels,
+                                         .transfer_calls = s->transfer_calls,
+                                         .leg_calls = s->leg_calls};
 
 out:
     if (s) {

@@ -127,11 +127,17 @@ START_TEST(test_direct_and_connection_both_returned)
     struct route_timetable *t = corridor();
     struct simple s = corridor_costs();
     struct route_query q = query(A, C);
+    struct route_stats st;
+    q.stats = &st;
     struct found f = search(t, &q, &s);
     ck_assert_int_eq(f.outcome, ROUTE_FOUND);
     ck_assert_uint_eq(f.n, 2); /* ref 3 (330 at 22h) is dearer and later than 235 at 20h */
     expect(&f, 0, 530, 16, 1, (uint32_t[]){0});
     expect(&f, 1, 235, 20, 2, (uint32_t[]){1, 2});
+    ck_assert_uint_eq(st.scanned, 5);
+    ck_assert_uint_eq(st.leg_calls, 5);
+    ck_assert_uint_eq(st.labels, 6); /* the start and one per connection */
+    ck_assert_uint_gt(st.transfer_calls, 4);
     route_timetable_free(t);
 }
 END_TEST
@@ -284,6 +290,26 @@ START_TEST(test_max_legs_keeps_fewer_legs_dearer)
     f = search(t, &q, &s);
     ck_assert_uint_eq(f.n, 0);
     ck_assert_int_eq(f.outcome, ROUTE_NO_CONNECTION);
+    route_timetable_free(t);
+}
+END_TEST
+
+START_TEST(test_older_cheaper_arrival_with_more_legs)
+{
+    /* At B, three arrivals none of which dominates another: by A->B at 10h
+     * (50, 1 leg), at 9h (60, 1 leg), and by A->D->E->B at 8h (20, 3 legs).
+     * Leaving B at 12h, the oldest is the cheapest. */
+    enum { E = 4 };
+    struct route_connection c[] = {
+        conn(A, B, 1, 10, 0, 0, 0), conn(A, B, 1, 9, 1, 0, 0), conn(A, D, 1, 2, 2, 0, 0),
+        conn(D, E, 3, 4, 3, 0, 0),  conn(E, B, 5, 8, 4, 0, 0), conn(B, C, 12, 13, 5, 0, 0),
+    };
+    struct route_timetable *t = route_timetable_build(c, 6, 5);
+    struct simple s = {.leg_cost = {50, 60, 5, 5, 10, 1}, .full_arrival = -1};
+    struct route_query q = query(A, C);
+    struct found f = search(t, &q, &s);
+    ck_assert_uint_eq(f.n, 1);
+    expect(&f, 0, 21, 13, 4, (uint32_t[]){2, 3, 4, 5});
     route_timetable_free(t);
 }
 END_TEST
@@ -763,6 +789,7 @@ Suite *route_suite(void)
     tcase_add_test(tc, test_avoid_modes);
     tcase_add_test(tc, test_max_legs);
     tcase_add_test(tc, test_max_legs_keeps_fewer_legs_dearer);
+    tcase_add_test(tc, test_older_cheaper_arrival_with_more_legs);
     tcase_add_test(tc, test_outcomes);
     tcase_add_test(tc, test_ready_at_and_horizon);
     tcase_add_test(tc, test_full_window_at_earlier_arrival);
