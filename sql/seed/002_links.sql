@@ -80,5 +80,7 @@ SELECT d.from_code, d.to_code, l.mode, l.gauge_mm, l.distance_km, l.transit_hour
     ('IRTHR', 'IQBGW', 'road', NULL, 904, 24.1, 'IRTRUCK') -- est.: great-circle 695 km x 1.3 (via Kermanshah); +6 h border
   ) AS l (a, b, mode, gauge_mm, distance_km, transit_hours, carrier)
  CROSS JOIN LATERAL (VALUES (l.a, l.b), (l.b, l.a)) AS d (from_code, to_code)
+ WHERE NOT EXISTS (SELECT 1 FROM corridor.link x WHERE x.from_code = d.from_code AND x.to_code = d.to_code
+                      AND x.mode = l.mode AND x.carrier = l.carrier)
  ORDER BY l.a, l.b, d.from_code
 ON CONFLICT (from_code, to_code, mode, carrier) DO NOTHING;

@@ -1,9 +1,9 @@
 -- Seed 003: tariffs, the BAF surcharge and the demo INSTC discount.
 -- Everything is valid from current_date - 30, open-ended.  Idempotent: a row
--- whose key and validity overlap an existing one is skipped by the
--- tariff_no_overlap exclusion constraint (ON CONFLICT DO NOTHING), so a second
--- run, or a run on a later day, adds nothing, and a rate an operator has
--- changed meanwhile is left alone.
+-- whose key (code, link or node, container type, band) already has a row
+-- whose validity overlaps is skipped, so a second run, or a run on a later
+-- day, adds nothing, and a rate an operator has changed meanwhile is left
+-- alone.  (Uses the generated key columns of migration 007.)
 --
 -- What is sourced and what is assumed (corridor.md section 4):
 --   RAIL_FREIGHT on the eastern route (KZ, TM and IR rail of the KTI line,
@@ -40,6 +40,13 @@
 --   BAF 12 % on SEA_FREIGHT and the INSTC 5 % discount for DEMOFWD on
 --   RAIL_FREIGHT are demo assumptions.
 
+-- All rows are staged first and inserted at the end, only where no row of
+-- the same key overlaps (so a re-run does not even consume identity values).
+CREATE TEMP TABLE seed_tariff ON COMMIT DROP AS
+SELECT charge_code, link_id, node_code, container_type, min_gross_kg, max_gross_kg, basis, rate,
+       currency, min_charge, valid_from, note
+  FROM corridor.tariff WITH NO DATA;
+
 CREATE TEMP TABLE seed_rail_class ON COMMIT DROP AS
 SELECT l.id AS link_id,
        -- the eastern route: every KTZ and TRK link, and RAI links that touch
@@ -53,8 +60,8 @@ SELECT l.id AS link_id,
  WHERE l.mode = 'rail';
 
 -- Eastern route, 2023 unified USD rates.
-INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
-                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+INSERT INTO seed_tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                         max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
 SELECT 'RAIL_FREIGHT', c.link_id, NULL, r.container_type, r.min_kg, r.max_kg, r.basis, r.rate,
        'USD', 0, current_date - 30, r.note
   FROM seed_rail_class c
@@ -69,12 +76,11 @@ SELECT 'RAIL_FREIGHT', c.link_id, NULL, r.container_type, r.min_kg, r.max_kg, r.
      '2023 unified KZ/TM/IR rate per 40'' container-km (applied to reefers: assumption)')
   ) AS r (container_type, min_kg, max_kg, basis, rate, note)
  WHERE c.eastern
- ORDER BY c.link_id, r.container_type NULLS FIRST, r.min_kg NULLS FIRST
-ON CONFLICT DO NOTHING;
+ ORDER BY c.link_id, r.container_type NULLS FIRST, r.min_kg NULLS FIRST;
 
 -- Other rail links, CHF (assumed rates, see above).
-INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
-                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+INSERT INTO seed_tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                         max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
 SELECT 'RAIL_FREIGHT', c.link_id, NULL, r.container_type, NULL, NULL, r.basis, r.rate,
        'CHF', 60, current_date - 30, r.note
   FROM seed_rail_class c
@@ -86,12 +92,11 @@ SELECT 'RAIL_FREIGHT', c.link_id, NULL, r.container_type, NULL, NULL, r.basis, r
     ('40RF', 'per_container_km', 0.30, 'ASSUMPTION: CHF transit rate per 40'' container-km')
   ) AS r (container_type, basis, rate, note)
  WHERE NOT c.eastern
- ORDER BY c.link_id, r.container_type NULLS FIRST
-ON CONFLICT DO NOTHING;
+ ORDER BY c.link_id, r.container_type NULLS FIRST;
 
 -- Caspian sailings, USD.
-INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
-                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+INSERT INTO seed_tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                         max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
 SELECT 'SEA_FREIGHT', l.id, NULL, r.container_type, NULL, NULL, r.basis,
        round((250 + 0.65 * l.distance_km) * r.factor / 5) * 5, 'USD', 0, current_date - 30,
        'ASSUMPTION: Caspian freight derived from the Kuryk-Amirabad ro-ro price and the Interrail 20''/40'' ratio; '
@@ -105,12 +110,11 @@ SELECT 'SEA_FREIGHT', l.id, NULL, r.container_type, NULL, NULL, r.basis,
     ('20RF', 'per_container', 1.25, '20'' reefer')
   ) AS r (container_type, basis, factor, what)
  WHERE l.mode = 'sea'
- ORDER BY l.id, r.container_type NULLS FIRST
-ON CONFLICT DO NOTHING;
+ ORDER BY l.id, r.container_type NULLS FIRST;
 
 -- Road legs.
-INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
-                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+INSERT INTO seed_tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                         max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
 SELECT 'ROAD_FREIGHT', l.id, NULL, NULL, NULL, NULL, 'per_container_km',
        CASE WHEN intl THEN 1.10 ELSE 1000000 END,
        CASE WHEN intl THEN 'USD' ELSE 'IRR' END,
@@ -121,14 +125,13 @@ SELECT 'ROAD_FREIGHT', l.id, NULL, NULL, NULL, NULL, 'per_container_km',
   FROM corridor.link l
  CROSS JOIN LATERAL (SELECT l.from_code IN ('AMEVN', 'IQBGW') OR l.to_code IN ('AMEVN', 'IQBGW')) AS x (intl)
  WHERE l.mode = 'road'
- ORDER BY l.id
-ON CONFLICT DO NOTHING;
+ ORDER BY l.id;
 
 -- Port handling at every port: per container for 20' (any type) and 40'
 -- rows; the rial ports bill per TEU in one row instead (a 40' rate in rials
 -- would not fit numeric(14,6): 150 000 000 > 10^8).
-INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
-                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+INSERT INTO seed_tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                         max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
 SELECT 'PORT_HANDLING', NULL, p.node, t.container_type, NULL, NULL,
        CASE WHEN p.currency = 'IRR' THEN 'per_teu' ELSE 'per_container' END,
        p.rate * t.factor, p.currency, p.rate, current_date - 30,
@@ -147,14 +150,13 @@ SELECT 'PORT_HANDLING', NULL, p.node, t.container_type, NULL, NULL,
   ) AS p (node, currency, rate, why)
  CROSS JOIN (VALUES (NULL, 1.0), ('40DV', 1.5), ('40HC', 1.5), ('40RF', 1.5)) AS t (container_type, factor)
  WHERE p.currency <> 'IRR' OR t.container_type IS NULL
- ORDER BY p.node, t.container_type NULLS FIRST
-ON CONFLICT DO NOTHING;
+ ORDER BY p.node, t.container_type NULLS FIRST;
 
 -- Transshipment wherever the gauge or the mode changes (computed from the
 -- links: a node whose links have more than one (mode, gauge)), plus Etrek,
 -- where containers are reloaded between gauges for trains that change there.
-INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
-                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+INSERT INTO seed_tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                         max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
 SELECT 'TRANSSHIPMENT', NULL, x.node, NULL, NULL, NULL, 'per_container',
        x.rate, 'USD', x.rate, current_date - 30, x.note
   FROM (SELECT k.node,
@@ -172,13 +174,31 @@ SELECT 'TRANSSHIPMENT', NULL, x.node, NULL, NULL, NULL, 'per_container',
                   JOIN corridor.link l ON n.code IN (l.from_code, l.to_code)
                  GROUP BY n.code) k
          WHERE k.kinds > 1 OR k.node = 'XTMETR') x
- ORDER BY x.node
+ ORDER BY x.node;
+
+INSERT INTO corridor.tariff (charge_code, link_id, node_code, container_type, min_gross_kg,
+                             max_gross_kg, basis, rate, currency, min_charge, valid_from, note)
+SELECT s.* FROM seed_tariff s
+ WHERE NOT EXISTS (
+        SELECT 1 FROM corridor.tariff t
+         WHERE t.charge_code = s.charge_code
+           AND t.applies_to = coalesce('link:' || s.link_id::text, 'node:' || s.node_code)
+           AND t.type_key = coalesce(s.container_type, 'any')
+           AND t.banded = (s.min_gross_kg IS NOT NULL OR s.max_gross_kg IS NOT NULL)
+           AND t.band_kg && int4range(coalesce(s.min_gross_kg, 0), s.max_gross_kg, '[]')
+           AND t.validity && daterange(s.valid_from, NULL, '[]'))
+ ORDER BY s.link_id NULLS LAST, s.node_code, s.charge_code, s.container_type NULLS FIRST,
+          s.min_gross_kg NULLS FIRST
 ON CONFLICT DO NOTHING;
 
 INSERT INTO corridor.surcharge (code, applies_to, mode, percent, valid_from)
-VALUES ('BAF', 'SEA_FREIGHT', 'sea', 12, current_date - 30)
+SELECT 'BAF', 'SEA_FREIGHT', 'sea', 12, current_date - 30
+ WHERE NOT EXISTS (SELECT 1 FROM corridor.surcharge WHERE code = 'BAF' AND applies_to = 'SEA_FREIGHT'
+                      AND mode_key = 'sea' AND validity && daterange(current_date - 30, NULL, '[]'))
 ON CONFLICT DO NOTHING;
 
 INSERT INTO corridor.discount (code, org_code, applies_to, percent, valid_from)
-VALUES ('INSTC', 'DEMOFWD', 'RAIL_FREIGHT', 5, current_date - 30)
+SELECT 'INSTC', 'DEMOFWD', 'RAIL_FREIGHT', 5, current_date - 30
+ WHERE NOT EXISTS (SELECT 1 FROM corridor.discount WHERE code = 'INSTC' AND org_key = 'DEMOFWD'
+                      AND applies_key = 'RAIL_FREIGHT' AND validity && daterange(current_date - 30, NULL, '[]'))
 ON CONFLICT DO NOTHING;

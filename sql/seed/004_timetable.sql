@@ -52,10 +52,12 @@ BEGIN
             END IF;
             INSERT INTO corridor.departure (link_id, service, departs_at, arrives_at, cutoff_at,
                                             capacity_teu, capacity_kg)
-            VALUES (lk.id, svc || ' ' || to_char(day, 'YYYY-MM-DD'), t,
+            SELECT lk.id, svc || ' ' || to_char(day, 'YYYY-MM-DD'), t,
                     t + lk.transit_hours * interval '1 hour',
                     t - CASE WHEN lk.mode = 'sea' THEN interval '24 hours' ELSE interval '6 hours' END,
-                    cap_teu, cap_kg)
+                    cap_teu, cap_kg
+             WHERE NOT EXISTS (SELECT 1 FROM corridor.departure x
+                                WHERE x.link_id = lk.id AND x.departs_at = t)
             ON CONFLICT (link_id, departs_at) DO NOTHING;
             GET DIAGNOSTICS n = ROW_COUNT;
             added := added + n;
@@ -178,5 +180,8 @@ SELECT w.node, g, g + interval '6 hours', w.cap
  CROSS JOIN generate_series((current_date - 1)::timestamp AT TIME ZONE 'UTC',
                             (current_date + 101)::timestamp AT TIME ZONE 'UTC',
                             interval '6 hours') AS g
+ WHERE NOT EXISTS (SELECT 1 FROM corridor.port_window x
+                    WHERE x.node_code = w.node
+                      AND tstzrange(x.starts_at, x.ends_at) && tstzrange(g, g + interval '6 hours'))
  ORDER BY w.node, g
 ON CONFLICT DO NOTHING;

@@ -299,3 +299,15 @@ BEGIN
     END;
 END $$;
 RESET ROLE;
+
+-- A table a later migration adds is readable by operators by default.
+CREATE TABLE corridor.later_migration_probe (i int);
+INSERT INTO corridor.later_migration_probe VALUES (1);
+SET ROLE corridor_operator;
+DO $$
+BEGIN
+    IF (SELECT i FROM corridor.later_migration_probe) <> 1 THEN
+        RAISE EXCEPTION 'operators cannot read a newly added table';
+    END IF;
+END $$;
+RESET ROLE;

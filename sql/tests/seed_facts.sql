@@ -277,3 +277,18 @@ BEGIN
             r.service, r.to_code, r.arrives_at;
     END LOOP;
 END $$;
+
+-- The template was seeded twice (tests/run.sh): the second run inserted no
+-- row and did not even consume identity values.
+DO $$
+BEGIN
+    IF (SELECT last_value FROM corridor.departure_id_seq) <> (SELECT count(*) FROM corridor.departure)
+       OR (SELECT last_value FROM corridor.port_window_id_seq) <> (SELECT count(*) FROM corridor.port_window)
+       OR (SELECT last_value FROM corridor.tariff_id_seq) <> (SELECT count(*) FROM corridor.tariff)
+       OR (SELECT last_value FROM corridor.link_id_seq) <> (SELECT count(*) FROM corridor.link) THEN
+        RAISE EXCEPTION 'seeding again inserted rows or consumed identity values';
+    END IF;
+    IF (SELECT count(*) FROM corridor.tariff_history) <> (SELECT count(*) FROM corridor.tariff) THEN
+        RAISE EXCEPTION 'seeding again wrote tariff history';
+    END IF;
+END $$;
