@@ -30,6 +30,7 @@ struct ctx {
     int32_t teu;
     int64_t kg, now;
     bool ignore_capacity;      /* the second search: capacity and windows ignored */
+    bool capacity_refused;     /* the first search refused a leg or call for room */
     struct cache *links;       /* per link */
     struct cache *calls[2];    /* per node, by enum tariff_node_charge */
     char reason[256];          /* the first pricing failure */
@@ -131,15 +132,17 @@ static bool leg_cb(void *arg, const struct route_connection *c, int64_t *cost)
     const struct timetable_departure *d = timetable_departure_at(x->tt, c->ref);
     if (d->cutoff_at <= x->now)
         return false;
-    if (!x->ignore_capacity && !departure_has_room(x, d))
+    if (!x->ignore_capacity && !departure_has_room(x, d)) {
+        x->capacity_refused = true;
         return false;
+    }
     return cached(x, &x->links[d->link], d->link, NETWORK_NONE, 0, cost);
 }
 
 /* Do the calls fit their windows at node?  (Two calls in one window need
  * room for both.)  Writes each call's window index (TIMETABLE_NONE when the
  * node has no windows) into win. */
-static bool windows_ok(const struct ctx *x, uint32_t node, const struct call *c, size_t n,
+static bool windows_ok(struct ctx *x, uint32_t node, const struct call *c, size_t n,
                        uint32_t *win)
 {
     bool constrained = timetable_node_has_windows(x->tt, node);
@@ -147,11 +150,11 @@ static bool windows_ok(const struct ctx *x, uint32_t node, const struct call *c,
         win[i] = constrained ? timetable_window_containing(x->tt, node, c[i].at) : TIMETABLE_NONE;
         if (x->ignore_capacity || !constrained)
             continue;
-        if (win[i] == TIMETABLE_NONE)
-            return false;
         int32_t need = x->teu * (int32_t)(1 + (i == 1 && win[0] == win[1]));
-        if (window_free(x, win[i]) < need)
+        if (win[i] == TIMETABLE_NONE || window_free(x, win[i]) < need) {
+            x->capacity_refused = true;
             return false;
+        }
     }
     return true;
 }
@@ -185,7 +188,7 @@ static void fmt_time(int64_t t, char *buf, size_t size)
 }
 
 /* Prices the calls at node into opt (port calls) and charges. */
-static int price_calls(const struct ctx *x, uint32_t node, const struct route_connection *in,
+static int price_calls(struct ctx *x, uint32_t node, const struct route_connection *in,
                        const struct route_connection *out, struct quote_option *opt,
                        struct tariff_charges *ch, int64_t *sum, char *reason, size_t rlen)
 {
@@ -213,7 +216,7 @@ static int price_calls(const struct ctx *x, uint32_t node, const struct route_co
 
 /* Turns one itinerary into a priced option.  Returns 0, or -1 with a detail
  * when the lines do not add up to the search's cost (never expected). */
-static int build_option(const struct ctx *x, const struct route_itinerary *it,
+static int build_option(struct ctx *x, const struct route_itinerary *it,
                         struct quote_option *opt, char *detail, size_t dlen)
 {
     struct tariff_charges ch = {0};
@@ -341,7 +344,7 @@ static void add_id(int64_t **v, size_t *n, int64_t id)
 
 /* Names what stops itinerary `it` (found with capacity ignored): full
  * departures and windows, and calls outside any window.  Returns how many. */
-static size_t report_capacity(const struct ctx *x, const struct route_itinerary *it,
+static size_t report_capacity(struct ctx *x, const struct route_itinerary *it,
                               struct quote_result *out)
 {
     char *d = out->error_detail;
@@ -535,21 +538,21 @@ enum quote_status quote_compute(const struct snapshot *s, const struct quote_req
                   req->avoid_modes ? " avoiding the given modes" : "", from_day, to_day);
         goto out;
     }
-    if (n == 0) {
+    if (n == 0 && x.capacity_refused) {
+        /* Would anything go without the capacity limits?  Then name what is full. */
         x.ignore_capacity = true;
         size_t n2 = route_search(rt, &q, &costs, its, MAX_FRONT, &outcome);
         x.ignore_capacity = false;
-        if (n2 > 0) {
-            out->status = QUOTE_ECAPACITY;
-            if (report_capacity(&x, best_itinerary(its, n2, req->optimize), out) > 0) {
-                st = QUOTE_ECAPACITY;
-                goto out;
-            }
-            free(out->full_departures);
-            free(out->full_windows);
-            out->full_departures = out->full_windows = NULL;
-            out->n_full_departures = out->n_full_windows = 0;
+        if (n2 > 0 && report_capacity(&x, best_itinerary(its, n2, req->optimize), out) > 0) {
+            st = QUOTE_ECAPACITY;
+            goto out;
         }
+        free(out->full_departures);
+        free(out->full_windows);
+        out->full_departures = out->full_windows = NULL;
+        out->n_full_departures = out->n_full_windows = 0;
+    }
+    if (n == 0) {
         st = fail(out, QUOTE_ENO_ROUTE, "", "no itinerary from %s to %s between %s and %s: %s",
                   req->origin, req->destination, from_day, to_day,
                   x.reason[0] ? x.reason

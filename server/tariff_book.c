@@ -21,6 +21,7 @@ struct tariff_book {
     size_t n_disc, cap_disc;
     struct tariff_fx *fx; /* sorted by (currency, on_date) after finish */
     size_t n_fx, cap_fx;
+    uint32_t *target_first; /* rows of link i start at [i], of node j at [n_links + j] */
     bool finished;
 };
 
@@ -86,6 +87,7 @@ void tariff_book_free(struct tariff_book *b)
     free(b->sur);
     free(b->disc);
     free(b->fx);
+    free(b->target_first);
     free(b);
 }
 
@@ -266,6 +268,15 @@ int tariff_book_finish(struct tariff_book *b, char *err, size_t errlen)
             return TARIFF_EINVALID;
         }
     free(ids);
+    /* Rows are sorted link rows first (node == NONE), then node rows (link ==
+     * NONE): one offset table finds the rows of any link or node. */
+    size_t nl = network_link_count(b->net), nn = network_node_count(b->net);
+    b->target_first = xcalloc(nl + nn + 1, sizeof *b->target_first);
+    for (size_t i = 0; i < b->n_rows; i++)
+        b->target_first[1 + (b->rows[i].link != NETWORK_NONE ? b->rows[i].link
+                                                            : nl + b->rows[i].node)]++;
+    for (size_t t = 0; t < nl + nn; t++)
+        b->target_first[t + 1] += b->target_first[t];
     b->finished = true;
     return TARIFF_OK;
 }
@@ -312,21 +323,22 @@ const struct tariff_row *tariff_book_row_at(const struct tariff_book *b, size_t 
 const struct tariff_row *tariff_book_rows(const struct tariff_book *b, uint32_t link,
                                           uint32_t node, const char *charge_code, size_t *n)
 {
-    struct tariff_row key = {.id = INT64_MIN, .link = link, .node = node};
-    snprintf(key.charge_code, sizeof key.charge_code, "%s", charge_code);
-    size_t lo = 0, hi = b->n_rows;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cmp_row(&b->rows[mid], &key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t nl = network_link_count(b->net), t;
+    if (link != NETWORK_NONE && link < nl && node == NETWORK_NONE)
+        t = link;
+    else if (link == NETWORK_NONE && node < network_node_count(b->net))
+        t = nl + node;
+    else {
+        *n = 0;
+        return b->rows;
     }
-    size_t end = lo;
-    while (end < b->n_rows && b->rows[end].link == link && b->rows[end].node == node &&
-           strcmp(b->rows[end].charge_code, charge_code) == 0)
-        end++;
-    *n = end - lo;
+    size_t lo = b->target_first[t], end = b->target_first[t + 1];
+    while (lo < end && strcmp(b->rows[lo].charge_code, charge_code) < 0)
+        lo++;
+    size_t hi = lo;
+    while (hi < end && strcmp(b->rows[hi].charge_code, charge_code) == 0)
+        hi++;
+    *n = hi - lo;
     return b->rows + lo;
 }
 
