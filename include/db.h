@@ -65,15 +65,11 @@ bool db_pool_healthy(const struct db_pool *pool);
 unsigned db_pool_in_use(const struct db_pool *pool);
 unsigned db_pool_size(const struct db_pool *pool);
 
-/* The LISTEN connection, driven by uv_poll on the loop thread.  For every
- * notification on one of channels, calls on_notify(channel, payload, arg) on
- * the loop thread.  After a (re)connect it calls on_notify(NULL, NULL, arg)
- * once, so the caller resynchronises what it may have missed.  Reconnects by
- * itself with back-off.  Loop thread only. */
-struct db_listener;
-typedef void (*db_notify_fn)(const char *channel, const char *payload, void *arg);
-struct db_listener *db_listen_start(uv_loop_t *loop, const char *url, const char *const *channels,
-                                    db_notify_fn on_notify, void *arg);
-void db_listen_stop(struct db_listener *l);
+/* Opens one session to url (a libpq connection string or URI) with a 2 s
+ * connect timeout, keepalives and application_name; no SET ROLE.  Returns it
+ * (CONNECTION_OK; PQfinish it) or NULL (logged).  Any thread. */
+PGconn *db_connect(const char *url, const char *application_name);
+
+/* The LISTEN connection is in db_listen.h. */
 
 #endif

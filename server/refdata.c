@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "db_listen.h"
 #include "log.h"
 #include "snapshot.h"
 #include "store_snapshot.h"
