@@ -19,7 +19,7 @@ struct http_match {
     unsigned allowed;               /* methods of the routes whose pattern matches the path */
     size_t n_params;
     struct {
-        const char *name, *value;   /* into the pattern and the path (not terminated) */
+        const char *name, *value; /* into the pattern and the path (not terminated) */
         size_t name_len, value_len;
     } params[HTTP_MAX_PARAMS];
 };

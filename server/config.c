@@ -274,13 +274,13 @@ static int apply_json(struct config *cfg, const struct key *k, json_t *v, const 
     }
     case K_STRLIST: {
         if (!json_is_array(v)) {
-            set_err(err, errlen, "%s: %s must be an array of strings, got %s", source, k->name,
-                    vt);
+            set_err(err, errlen, "%s: %s must be an array of strings, got %s", source, k->name, vt);
             return -1;
         }
         size_t i;
         json_t *item;
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             if (!json_is_string(item) || json_string_length(item) == 0) {
                 value_text(item, vt, sizeof vt);
                 set_err(err, errlen, "%s: %s[%zu] must be a non-empty string, got %s", source,
@@ -312,7 +312,8 @@ static int load_file(struct config *cfg, const char *path, char *err, size_t err
     }
     const char *name;
     json_t *v;
-    json_object_foreach(root, name, v) {
+    json_object_foreach(root, name, v)
+    {
         const struct key *k = NULL;
         for (size_t i = 0; i < N_KEYS; i++) {
             if (strcmp(keys[i].name, name) == 0) {

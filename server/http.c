@@ -1,23 +1,16 @@
-/* http: the libmicrohttpd daemon (see include/http.h).
+/* http: the libmicrohttpd daemon (see include/http.h): routing, body limits,
+ * media type, JSON parsing, authentication, CORS, replies with X-Request-Id,
+ * one log line and metrics per request, suspend/resume, start and stop.
+ * The request object and its hand-off between threads are in http_req.c.
  *
- * One struct http_request per request, created on MHD's first call (headers
- * parsed) and freed in MHD_OPTION_NOTIFY_COMPLETED.  It owns copies of the
- * headers and query arguments (so a pool thread never reads MHD's
- * connection), the body, and the prepared response.  The response is queued
- * on an MHD thread only: at once when the handler replied synchronously,
- * otherwise when MHD calls the access handler again after
- * MHD_resume_connection.
- *
- * A request handed off (http_defer, http_suspend) sits on a list under
- * handoff_mu.  Every reply to it, and its one resume, happen under that lock,
- * so http_stop can answer whatever is still suspended at its deadline (503)
- * and resume it exactly once; MHD_stop_daemon with suspended connections is
- * an API violation.  A deferred job still running then keeps the request
- * alive (orphaned) and frees it when it completes. */
+ * A response is queued on an MHD thread only: at once when the handler
+ * replied synchronously, otherwise when MHD calls the access handler again
+ * after MHD_resume_connection. */
 #include "http.h"
 
 #include "auth.h"
 #include "http_proto.h"
+#include "http_req.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
@@ -29,92 +22,25 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_JSON_DEPTH 64
 
-struct kv {
-    char *name, *value;
-};
-
-struct free_cb {
-    void (*fn)(void *arg);
-    void *arg;
-};
-
-struct http_request {
-    struct MHD_Connection *conn;
-    char method[16];
-    unsigned method_bit; /* GET for HEAD */
-    char *path;
-    char request_id[65];
-    struct timespec started;
-    const struct http_route *route;
-    const char *label; /* metrics and log route label */
-    struct kv params[HTTP_MAX_PARAMS];
-    size_t n_params;
-    struct kv *headers, *query;
-    size_t n_headers, n_query;
-    char *cors_origin; /* allowed Origin of the request, or NULL */
-
-    char *body_raw;
-    size_t body_len;
-    bool expects_body; /* Content-Length > 0 or Transfer-Encoding */
-    bool too_big;
-    json_t *body;
-    struct auth_principal principal;
-    bool has_principal;
-
-    /* the reply (under handoff_mu once handed_off) */
-    bool replied;
-    unsigned status;
-    char *content_type;
-    char *resp;
-    size_t resp_len;
-    struct kv *resp_headers;
-    size_t n_resp_headers;
-
-    /* lifecycle: queued, handed_off set by the MHD thread only */
-    bool queued;
-    bool handed_off;
-    bool in_list, resumed, forced, job_running, orphaned; /* under handoff_mu */
-    struct http_request *prev, *next;                    /* handoff list */
-    void (*work)(struct http_request *req, void *arg);
-    void *work_arg;
-    struct free_cb *on_free;
-    size_t n_on_free;
-};
-
 static struct MHD_Daemon *daemon_;
 static const struct config *cfg_;
 static const struct http_route_table *const *tables_;
 static struct worker *worker_;
-static atomic_uint active_requests;
-static pthread_mutex_t handoff_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct http_request *handoff_head;
 
 /* ======================================================================
  * Reading a request
  * ====================================================================== */
-
-static const char *kv_find(const struct kv *list, size_t n, const char *name, bool nocase)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((nocase ? strcasecmp(list[i].name, name) : strcmp(list[i].name, name)) == 0)
-            return list[i].value;
-    return NULL;
-}
 
 const char *http_method_name(const struct http_request *req)
 {
@@ -128,12 +54,12 @@ const char *http_path(const struct http_request *req)
 
 const char *http_param(const struct http_request *req, const char *name)
 {
-    return kv_find(req->params, req->n_params, name, false);
+    return http_req_kv(req->params, req->n_params, name, false);
 }
 
 const char *http_query(const struct http_request *req, const char *name)
 {
-    return kv_find(req->query, req->n_query, name, false);
+    return http_req_kv(req->query, req->n_query, name, false);
 }
 
 size_t http_query_count(const struct http_request *req)
@@ -148,7 +74,7 @@ const char *http_query_name(const struct http_request *req, size_t i)
 
 const char *http_header(const struct http_request *req, const char *name)
 {
-    return kv_find(req->headers, req->n_headers, name, true);
+    return http_req_kv(req->headers, req->n_headers, name, true);
 }
 
 json_t *http_body(const struct http_request *req)
@@ -177,67 +103,25 @@ const char *http_request_id(const struct http_request *req)
  * Answering
  * ====================================================================== */
 
-/* Locks handoff_mu when req may be touched by another thread; returns
- * false (and does not lock) when http_stop already answered it. */
-static bool reply_begin(struct http_request *req)
-{
-    if (!req->handed_off)
-        return true;
-    pthread_mutex_lock(&handoff_mu);
-    if (req->forced) {
-        pthread_mutex_unlock(&handoff_mu);
-        return false;
-    }
-    return true;
-}
-
-static void reply_end(struct http_request *req)
-{
-    if (req->handed_off)
-        pthread_mutex_unlock(&handoff_mu);
-}
-
-static void add_header(struct http_request *req, const char *name, const char *value)
-{
-    req->resp_headers =
-        xreallocarray(req->resp_headers, req->n_resp_headers + 1, sizeof *req->resp_headers);
-    req->resp_headers[req->n_resp_headers++] = (struct kv){xstrdup(name), xstrdup(value)};
-}
-
 void http_set_header(struct http_request *req, const char *name, const char *value)
 {
-    if (!reply_begin(req))
+    if (!http_req_lock(req))
         return;
-    add_header(req, name, value);
-    reply_end(req);
+    http_req_add_header(req, name, value);
+    http_req_unlock(req);
 }
 
-/* Sets the reply, taking ownership of body (malloc'd; may be NULL). */
-static void set_reply(struct http_request *req, unsigned status, const char *content_type,
-                      char *body, size_t len)
-{
-    if (req->replied) {
-        log_event(LOGL_WARN, "http_double_reply", "request %s: second reply %u ignored",
-                  req->request_id, status);
-        free(body);
-        return;
-    }
-    req->replied = true;
-    req->status = status;
-    req->content_type = content_type ? xstrdup(content_type) : NULL;
-    req->resp = body;
-    req->resp_len = body ? len : 0;
-}
-
+/* Sets the reply under the hand-off lock; drops it when http_stop already
+ * answered req. */
 static void reply_locked(struct http_request *req, unsigned status, const char *ct, char *body,
                          size_t len)
 {
-    if (!reply_begin(req)) {
+    if (!http_req_lock(req)) {
         free(body);
         return;
     }
-    set_reply(req, status, ct, body, len);
-    reply_end(req);
+    http_req_set_reply(req, status, ct, body, len);
+    http_req_unlock(req);
 }
 
 void http_reply_json(struct http_request *req, unsigned status, json_t *body)
@@ -295,11 +179,10 @@ void http_reply_unavailable(struct http_request *req)
 bool http_replied(const struct http_request *req)
 {
     struct http_request *r = (struct http_request *)req;
-    if (!r->handed_off)
-        return r->replied;
-    pthread_mutex_lock(&handoff_mu);
+    if (!http_req_lock(r))
+        return true; /* http_stop answered it */
     bool v = r->replied;
-    pthread_mutex_unlock(&handoff_mu);
+    http_req_unlock(r);
     return v;
 }
 
@@ -313,57 +196,6 @@ void http_on_free(struct http_request *req, void (*fn)(void *arg), void *arg)
  * Handing off: suspend / resume
  * ====================================================================== */
 
-static void list_add(struct http_request *req)
-{
-    req->prev = NULL;
-    req->next = handoff_head;
-    if (handoff_head)
-        handoff_head->prev = req;
-    handoff_head = req;
-    req->in_list = true;
-}
-
-static void list_remove(struct http_request *req)
-{
-    if (!req->in_list)
-        return;
-    if (req->prev)
-        req->prev->next = req->next;
-    else
-        handoff_head = req->next;
-    if (req->next)
-        req->next->prev = req->prev;
-    req->in_list = false;
-}
-
-/* MHD thread: marks req as handed off and suspends it. */
-static void hand_off(struct http_request *req, bool job)
-{
-    pthread_mutex_lock(&handoff_mu);
-    req->handed_off = true;
-    req->job_running = job;
-    list_add(req);
-    pthread_mutex_unlock(&handoff_mu);
-    MHD_suspend_connection(req->conn);
-}
-
-/* Resumes req once.  MHD is called outside handoff_mu: a suspended
- * connection cannot complete, so conn stays valid until resumed. */
-static void resume_once(struct http_request *req)
-{
-    struct MHD_Connection *conn = NULL;
-    pthread_mutex_lock(&handoff_mu);
-    if (!req->resumed) {
-        req->resumed = true;
-        conn = req->conn;
-    }
-    pthread_mutex_unlock(&handoff_mu);
-    if (conn)
-        MHD_resume_connection(conn);
-}
-
-static void request_free(struct http_request *req);
-
 static void job_run(void *arg)
 {
     struct http_request *req = arg;
@@ -374,15 +206,7 @@ static void job_run(void *arg)
 
 static void job_done(void *arg)
 {
-    struct http_request *req = arg;
-    pthread_mutex_lock(&handoff_mu);
-    req->job_running = false;
-    bool orphan = req->orphaned;
-    pthread_mutex_unlock(&handoff_mu);
-    if (orphan)
-        request_free(req);
-    else
-        resume_once(req);
+    http_req_job_done(arg);
 }
 
 void http_defer(struct http_request *req, void (*work)(struct http_request *req, void *arg),
@@ -390,25 +214,22 @@ void http_defer(struct http_request *req, void (*work)(struct http_request *req,
 {
     req->work = work;
     req->work_arg = arg;
-    hand_off(req, true);
+    http_req_hand_off(req, true);
     if (!worker_ || worker_submit(worker_, job_run, job_done, req) != 0) {
-        pthread_mutex_lock(&handoff_mu);
-        req->job_running = false;
-        pthread_mutex_unlock(&handoff_mu);
         http_set_header(req, "Retry-After", "1");
         http_reply_problem(req, 503, "service_unavailable", "the server is shutting down", NULL);
-        resume_once(req);
+        http_req_job_done(req); /* no job: resume now */
     }
 }
 
 void http_suspend(struct http_request *req)
 {
-    hand_off(req, false);
+    http_req_hand_off(req, false);
 }
 
 void http_resume(struct http_request *req)
 {
-    resume_once(req);
+    http_req_resume(req);
 }
 
 void http_use_worker(struct worker *w)
@@ -427,44 +248,6 @@ static double elapsed_s(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void make_request_id(char out[65])
-{
-    static __thread uint64_t state;
-    if (state == 0) {
-        if (getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state)
-            state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
-        state |= 1;
-    }
-    /* xorshift64* */
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    snprintf(out, 65, "%016llx", (unsigned long long)(state * 0x2545F4914F6CDD1DULL));
-}
-
-static struct kv **list_for(struct http_request *req, enum MHD_ValueKind kind, size_t **n)
-{
-    if (kind == MHD_HEADER_KIND) {
-        *n = &req->n_headers;
-        return &req->headers;
-    }
-    *n = &req->n_query;
-    return &req->query;
-}
-
-static enum MHD_Result copy_value(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value)
-{
-    struct http_request *req = cls;
-    size_t *n;
-    struct kv **list = list_for(req, kind, &n);
-    if (!key)
-        return MHD_YES;
-    *list = xreallocarray(*list, *n + 1, sizeof **list);
-    (*list)[(*n)++] = (struct kv){xstrdup(key), xstrdup(value ? value : "")};
-    return MHD_YES;
-}
-
 static bool origin_allowed(const char *origin)
 {
     if (!origin || !cfg_)
@@ -473,60 +256,6 @@ static bool origin_allowed(const char *origin)
         if (strcmp(cfg_->cors_origins[i], "*") == 0 || strcmp(cfg_->cors_origins[i], origin) == 0)
             return true;
     return false;
-}
-
-static struct http_request *request_new(struct MHD_Connection *conn, const char *url,
-                                        const char *method)
-{
-    struct http_request *req = xcalloc(1, sizeof *req);
-    clock_gettime(CLOCK_MONOTONIC, &req->started);
-    req->conn = conn;
-    snprintf(req->method, sizeof req->method, "%s", method);
-    req->path = xstrdup(url);
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, copy_value, req);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, copy_value, req);
-    const char *rid = http_header(req, "X-Request-Id");
-    if (http_request_id_valid(rid))
-        snprintf(req->request_id, sizeof req->request_id, "%s", rid);
-    else
-        make_request_id(req->request_id);
-    const char *origin = http_header(req, "Origin");
-    if (origin_allowed(origin))
-        req->cors_origin = xstrdup(origin);
-    req->label = "unmatched";
-    atomic_fetch_add(&active_requests, 1);
-    return req;
-}
-
-static void free_kvs(struct kv *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(list[i].name);
-        free(list[i].value);
-    }
-    free(list);
-}
-
-static void request_free(struct http_request *req)
-{
-    for (size_t i = 0; i < req->n_on_free; i++)
-        req->on_free[i].fn(req->on_free[i].arg);
-    free(req->on_free);
-    for (size_t i = 0; i < req->n_params; i++) {
-        free(req->params[i].name);
-        free(req->params[i].value);
-    }
-    free_kvs(req->headers, req->n_headers);
-    free_kvs(req->query, req->n_query);
-    free_kvs(req->resp_headers, req->n_resp_headers);
-    free(req->path);
-    free(req->cors_origin);
-    free(req->body_raw);
-    json_decref(req->body);
-    free(req->content_type);
-    free(req->resp);
-    free(req);
-    atomic_fetch_sub(&active_requests, 1);
 }
 
 /* Queues the prepared reply (MHD thread), logs it and records metrics. */
@@ -567,15 +296,15 @@ static void preflight(struct http_request *req, unsigned allowed)
 {
     char allow[96];
     http_allow_list(allowed, allow, sizeof allow);
-    add_header(req, "Allow", allow);
+    http_req_add_header(req, "Allow", allow);
     if (req->cors_origin) {
-        add_header(req, "Access-Control-Allow-Methods", allow);
-        add_header(req, "Access-Control-Allow-Headers",
-                   "Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-Id");
-        add_header(req, "Access-Control-Max-Age", "600");
+        http_req_add_header(req, "Access-Control-Allow-Methods", allow);
+        http_req_add_header(req, "Access-Control-Allow-Headers",
+                            "Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-Id");
+        http_req_add_header(req, "Access-Control-Max-Age", "600");
     }
     req->label = "preflight";
-    set_reply(req, 204, NULL, NULL, 0);
+    http_req_set_reply(req, 204, NULL, NULL, 0);
 }
 
 static unsigned method_bit(const char *m)
@@ -583,8 +312,8 @@ static unsigned method_bit(const char *m)
     static const struct {
         const char *name;
         unsigned bit;
-    } methods[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_GET},       {"POST", HTTP_POST},
-                   {"PUT", HTTP_PUT},     {"PATCH", HTTP_PATCH},    {"DELETE", HTTP_DELETE}};
+    } methods[] = {{"GET", HTTP_GET}, {"HEAD", HTTP_GET},    {"POST", HTTP_POST},
+                   {"PUT", HTTP_PUT}, {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}};
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (strcmp(methods[i].name, m) == 0)
             return methods[i].bit;
@@ -626,7 +355,7 @@ static void begin(struct http_request *req)
         if (m.allowed && options) {
             preflight(req, m.allowed);
         } else if (m.allowed) {
-            add_header(req, "Allow", allow);
+            http_req_add_header(req, "Allow", allow);
             http_reply_problemf(req, 405, "method_not_allowed", "%s is not allowed here; use %s",
                                 req->method, allow);
         } else {
@@ -663,14 +392,16 @@ static bool json_depth_ok(json_t *v, int depth)
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) {
+        json_object_foreach(v, k, x)
+        {
             if (!json_depth_ok(x, depth + 1))
                 return false;
         }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) {
+        json_array_foreach(v, i, x)
+        {
             if (!json_depth_ok(x, depth + 1))
                 return false;
         }
@@ -711,11 +442,13 @@ static void dispatch(struct http_request *req)
     }
     if (req->route->roles) {
         unsigned retry = 1;
-        enum auth_result ar = auth_check(http_header(req, "Authorization"), &req->principal, &retry);
+        enum auth_result ar =
+            auth_check(http_header(req, "Authorization"), &req->principal, &retry);
         if (ar == AUTH_MISSING || ar == AUTH_INVALID) {
-            add_header(req, "WWW-Authenticate",
-                       ar == AUTH_MISSING ? "Bearer realm=\"corridor\""
-                                          : "Bearer realm=\"corridor\", error=\"invalid_token\"");
+            http_req_add_header(req, "WWW-Authenticate",
+                                ar == AUTH_MISSING
+                                    ? "Bearer realm=\"corridor\""
+                                    : "Bearer realm=\"corridor\", error=\"invalid_token\"");
             http_reply_problem(req, 401, "unauthorized",
                                ar == AUTH_MISSING
                                    ? "an API key is required: Authorization: Bearer <key>"
@@ -730,7 +463,7 @@ static void dispatch(struct http_request *req)
         if (ar == AUTH_RATE_LIMITED) {
             char ra[16];
             snprintf(ra, sizeof ra, "%u", retry ? retry : 1);
-            add_header(req, "Retry-After", ra);
+            http_req_add_header(req, "Retry-After", ra);
             http_reply_problemf(req, 429, "rate_limited",
                                 "too many requests for this API key; retry in %s s", ra);
             return;
@@ -753,8 +486,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     (void)cls;
     (void)version;
     if (!req) {
-        req = request_new(conn, url, method);
+        req = http_req_new(conn, url, method);
         *con_cls = req;
+        const char *origin = http_header(req, "Origin");
+        if (origin_allowed(origin))
+            req->cors_origin = xstrdup(origin);
         begin(req);
         /* A refusal of a request with a body is queued at once, so MHD skips
          * the body (and closes the connection); without a body it waits for
@@ -777,11 +513,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     if (req->handed_off) { /* called again after MHD_resume_connection */
-        pthread_mutex_lock(&handoff_mu);
-        list_remove(req);
-        if (!req->replied)
-            set_reply(req, 500, NULL, NULL, 0);
-        pthread_mutex_unlock(&handoff_mu);
+        http_req_take_back(req);
         return queue_reply(req);
     }
     if (!req->replied)
@@ -807,17 +539,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!req->queued)
         log_event(LOGL_DEBUG, "http_aborted", "request %s %s ended before a reply (code %d)",
                   req->request_id, req->method, (int)toe);
-    if (req->handed_off) {
-        pthread_mutex_lock(&handoff_mu);
-        list_remove(req);
-        bool running = req->job_running;
-        if (running)
-            req->orphaned = true; /* job_done frees it */
-        pthread_mutex_unlock(&handoff_mu);
-        if (running)
-            return;
-    }
-    request_free(req);
+    http_req_completed(req);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -837,8 +559,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 int http_start(const struct config *cfg, const struct http_route_table *const *tables)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;
     char port[16];
     snprintf(port, sizeof port, "%u", cfg->listen_port);
@@ -859,16 +581,12 @@ int http_start(const struct config *cfg, const struct http_route_table *const *t
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     daemon_ = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_access, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->http_threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_access, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)cfg->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!daemon_) {
         log_event(LOGL_ERROR, "http_start", "cannot listen on %s:%u", cfg->listen_host,
@@ -892,49 +610,20 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* Answers 503 to every handed-off request not resumed yet and resumes it. */
-static size_t force_resume(void)
-{
-    struct MHD_Connection **conns = NULL;
-    size_t n = 0;
-    pthread_mutex_lock(&handoff_mu);
-    for (struct http_request *r = handoff_head; r; r = r->next) {
-        if (r->resumed)
-            continue;
-        if (!r->replied) {
-            add_header(r, "Retry-After", "1");
-            json_t *o = http_problem_body(503, "service_unavailable", "the server is shutting down",
-                                          r->request_id, NULL);
-            char *s = json_dumps(o, JSON_COMPACT);
-            json_decref(o);
-            set_reply(r, 503, "application/problem+json", s, s ? strlen(s) : 0);
-        }
-        r->forced = true;
-        r->resumed = true;
-        conns = xreallocarray(conns, n + 1, sizeof *conns);
-        conns[n++] = r->conn;
-    }
-    pthread_mutex_unlock(&handoff_mu);
-    for (size_t i = 0; i < n; i++)
-        MHD_resume_connection(conns[i]);
-    free(conns);
-    return n;
-}
-
 void http_stop(int timeout_ms)
 {
     if (!daemon_)
         return;
     MHD_socket lfd = MHD_quiesce_daemon(daemon_); /* stop accepting */
     int waited = 0;
-    while (atomic_load(&active_requests) > 0 && waited < timeout_ms) {
+    while (http_req_alive() > 0 && waited < timeout_ms) {
         sleep_ms(10);
         waited += 10;
     }
-    size_t forced = force_resume();
+    size_t forced = http_req_force_all();
     if (forced > 0) {
         log_event(LOGL_WARN, "http_stop", "answered %zu suspended requests with 503", forced);
-        for (int i = 0; i < 100 && atomic_load(&active_requests) > 0; i++)
+        for (int i = 0; i < 100 && http_req_alive() > 0; i++)
             sleep_ms(10); /* let MHD send those answers */
     }
     MHD_stop_daemon(daemon_);

@@ -102,8 +102,11 @@ void http_allow_list(unsigned allowed, char *buf, size_t len)
     static const struct {
         unsigned bit;
         const char *names;
-    } order[] = {{HTTP_GET, "GET, HEAD"}, {HTTP_POST, "POST"},     {HTTP_PUT, "PUT"},
-                 {HTTP_PATCH, "PATCH"},   {HTTP_DELETE, "DELETE"}};
+    } order[] = {{HTTP_GET, "GET, HEAD"},
+                 {HTTP_POST, "POST"},
+                 {HTTP_PUT, "PUT"},
+                 {HTTP_PATCH, "PATCH"},
+                 {HTTP_DELETE, "DELETE"}};
     size_t n = 0;
     if (!len)
         return;
@@ -164,7 +167,7 @@ static json_t *utf8_string(const char *s)
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        size_t k = c < 0x80                ? 1
+        size_t k = c < 0x80             ? 1
                    : (c & 0xe0) == 0xc0 ? 2
                    : (c & 0xf0) == 0xe0 ? 3
                    : (c & 0xf8) == 0xf0 ? 4
@@ -258,4 +261,3 @@ bool http_is_json_type(const char *ct)
         ct++;
     return *ct == '\0';
 }
-

@@ -122,7 +122,8 @@ bool jsonv_known_keys(struct jsonv *v, json_t *obj, const char *base, const char
     bool ok = true;
     const char *key;
     json_t *val;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         bool found = false;
         for (size_t i = 0; allowed && allowed[i]; i++) {
             if (strcmp(allowed[i], key) == 0) {
@@ -140,8 +141,7 @@ bool jsonv_known_keys(struct jsonv *v, json_t *obj, const char *base, const char
 
 /* The value at key, or NULL when missing or null (then "is required" is
  * recorded when required). */
-static json_t *field(struct jsonv *v, json_t *obj, const char *base, const char *key,
-                     bool required)
+static json_t *field(struct jsonv *v, json_t *obj, const char *base, const char *key, bool required)
 {
     json_t *val = json_is_object(obj) ? json_object_get(obj, key) : NULL;
     if (json_is_null(val))
@@ -196,8 +196,8 @@ bool jsonv_int(struct jsonv *v, json_t *obj, const char *base, const char *key, 
     }
     json_int_t n = json_integer_value(val);
     if (n < min || n > max) {
-        key_error(v, base, key, "must be between %" JSON_INTEGER_FORMAT " and %" JSON_INTEGER_FORMAT,
-                  min, max);
+        key_error(v, base, key,
+                  "must be between %" JSON_INTEGER_FORMAT " and %" JSON_INTEGER_FORMAT, min, max);
         return false;
     }
     *out = n;
@@ -218,8 +218,8 @@ bool jsonv_bool(struct jsonv *v, json_t *obj, const char *base, const char *key,
     return true;
 }
 
-json_t *jsonv_array(struct jsonv *v, json_t *obj, const char *base, const char *key,
-                    bool required, size_t min_items, size_t max_items)
+json_t *jsonv_array(struct jsonv *v, json_t *obj, const char *base, const char *key, bool required,
+                    size_t min_items, size_t max_items)
 {
     json_t *val = field(v, obj, base, key, required);
     if (!val)
@@ -239,8 +239,7 @@ json_t *jsonv_array(struct jsonv *v, json_t *obj, const char *base, const char *
     return val;
 }
 
-json_t *jsonv_object(struct jsonv *v, json_t *obj, const char *base, const char *key,
-                     bool required)
+json_t *jsonv_object(struct jsonv *v, json_t *obj, const char *base, const char *key, bool required)
 {
     json_t *val = field(v, obj, base, key, required);
     if (!val)

@@ -117,7 +117,10 @@ static void put_escaped(struct line *l, const char *s)
             p++;
             n--;
         } else if (c < 0x20 || c == 0x7f) {
-            const char *short_esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+            const char *short_esc = c == '\n'   ? "\\n"
+                                    : c == '\r' ? "\\r"
+                                    : c == '\t' ? "\\t"
+                                                : NULL;
             if (short_esc) {
                 puts_(l, short_esc);
             } else {

@@ -37,16 +37,17 @@ struct app app;
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: corridord serve|migrate|seed [-c FILE]\n"
-               "       corridord --help | --version\n"
-               "\n"
-               "  serve    run the HTTP server\n"
-               "  migrate  apply <sql_dir>/migrations not applied yet\n"
-               "  seed     load <sql_dir>/seed (idempotent)\n"
-               "  -c FILE  configuration file (default: config/corridord.json if present)\n"
-               "\n"
-               "Environment overrides the file: CORRIDOR_DATABASE_URL, CORRIDOR_LISTEN (host:port),\n"
-               "CORRIDOR_WORKERS, CORRIDOR_LOG_LEVEL, and CORRIDOR_<KEY> for any other key.\n");
+    fprintf(f,
+            "usage: corridord serve|migrate|seed [-c FILE]\n"
+            "       corridord --help | --version\n"
+            "\n"
+            "  serve    run the HTTP server\n"
+            "  migrate  apply <sql_dir>/migrations not applied yet\n"
+            "  seed     load <sql_dir>/seed (idempotent)\n"
+            "  -c FILE  configuration file (default: config/corridord.json if present)\n"
+            "\n"
+            "Environment overrides the file: CORRIDOR_DATABASE_URL, CORRIDOR_LISTEN (host:port),\n"
+            "CORRIDOR_WORKERS, CORRIDOR_LOG_LEVEL, and CORRIDOR_<KEY> for any other key.\n");
 }
 
 static double gauge_pool_in_use(void *arg)
@@ -147,8 +148,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!cmd || (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 &&
-                 strcmp(cmd, "seed") != 0)) {
+    if (!cmd ||
+        (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "seed") != 0)) {
         if (cmd)
             fprintf(stderr, "corridord: unknown command \"%s\"\n", cmd);
         usage(stderr);

@@ -54,7 +54,8 @@ static long now_ms(void)
 static int raw_connect(unsigned port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
@@ -299,8 +300,8 @@ START_TEST(media_type_and_malformed_json)
     assert_problem(&r, 400, "malformed_json");
     ck_assert_ptr_nonnull(strstr(it_json_str(r.json, "detail"), "line 2"));
     it_response_free(&r);
-    const char *bad[] = {"[1,2]", "{\"a\":1,\"a\":2}", "{\"a\":1} x", "{\"s\":\"\xff\"}", "\"x\"",
-                         "{\"a\":\"\\u0000\"}"};
+    const char *bad[] = {"[1,2]", "{\"a\":1,\"a\":2}",  "{\"a\":1} x", "{\"s\":\"\xff\"}",
+                         "\"x\"", "{\"a\":\"\\u0000\"}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(it_request(&srv, "GET", "/healthz", NULL, bad[i], NULL, &r), 0);
         assert_problem(&r, 400, "malformed_json");
@@ -317,8 +318,7 @@ START_TEST(missing_or_bad_key)
     ck_assert_ptr_nonnull(it_header(&r, "WWW-Authenticate"));
     ck_assert(strncmp(it_header(&r, "WWW-Authenticate"), "Bearer", 6) == 0);
     it_response_free(&r);
-    ck_assert_int_eq(it_request(&srv, "GET", "/v1/links", "csk_not_a_real_key", NULL, NULL, &r),
-                     0);
+    ck_assert_int_eq(it_request(&srv, "GET", "/v1/links", "csk_not_a_real_key", NULL, NULL, &r), 0);
     assert_problem(&r, 401, "unauthorized");
     it_response_free(&r);
     const char *basic[] = {"Authorization: Basic dXNlcjpwYXNz", NULL};

@@ -38,12 +38,13 @@ static void teardown(void)
 static int raw_get(const char *path)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)srv.port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     char req[1024];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-                     path);
+    int n =
+        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", path);
     ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
     char buf[256] = "";
     size_t got = 0;
@@ -153,14 +154,17 @@ START_TEST(metrics_text)
     ck_assert_ptr_nonnull(strstr(it_header(&r, "Content-Type"), "text/plain; version=0.0.4"));
     const char *b = r.body;
     ck_assert_ptr_nonnull(strstr(b, "# TYPE corridor_http_requests_total counter\n"));
-    ck_assert_ptr_nonnull(strstr(b, "corridor_http_requests_total{route=\"healthz\",status=\"200\"} "));
-    ck_assert_ptr_nonnull(strstr(b, "corridor_http_requests_total{route=\"static\",status=\"404\"} "));
-    ck_assert_ptr_nonnull(strstr(b, "# TYPE corridor_http_request_duration_seconds histogram\n"));
     ck_assert_ptr_nonnull(
-        strstr(b, "corridor_http_request_duration_seconds_bucket{route=\"healthz\",le=\"0.0005\"} "));
+        strstr(b, "corridor_http_requests_total{route=\"healthz\",status=\"200\"} "));
+    ck_assert_ptr_nonnull(
+        strstr(b, "corridor_http_requests_total{route=\"static\",status=\"404\"} "));
+    ck_assert_ptr_nonnull(strstr(b, "# TYPE corridor_http_request_duration_seconds histogram\n"));
+    ck_assert_ptr_nonnull(strstr(
+        b, "corridor_http_request_duration_seconds_bucket{route=\"healthz\",le=\"0.0005\"} "));
     ck_assert_ptr_nonnull(
         strstr(b, "corridor_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"} "));
-    ck_assert_ptr_nonnull(strstr(b, "corridor_http_request_duration_seconds_count{route=\"healthz\"} "));
+    ck_assert_ptr_nonnull(
+        strstr(b, "corridor_http_request_duration_seconds_count{route=\"healthz\"} "));
     ck_assert_ptr_nonnull(strstr(b, "\ncorridor_db_pool_size "));
     ck_assert_ptr_nonnull(strstr(b, "\ncorridor_db_pool_in_use "));
     ck_assert_ptr_nonnull(strstr(b, "\ncorridor_worker_pending "));
@@ -181,21 +185,22 @@ START_TEST(openapi_document)
     ck_assert_ptr_nonnull(r.json);
     ck_assert_str_eq(it_json_str(r.json, "openapi"), "3.0.3");
     json_t *paths = it_json_get(r.json, "paths");
-    const char *want[] = {"/healthz",      "/readyz",       "/metrics",
-                          "/openapi.json", "/v1/nodes",     "/v1/links",
-                          "/v1/departures", "/v1/ports/{code}/windows", "/v1/tariffs"};
+    const char *want[] = {"/healthz",   "/readyz",   "/metrics",       "/openapi.json",
+                          "/v1/nodes",  "/v1/links", "/v1/departures", "/v1/ports/{code}/windows",
+                          "/v1/tariffs"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(json_object_get(paths, want[i]) != NULL, "openapi lacks %s", want[i]);
     json_t *codes = it_json_get(r.json, "components.schemas.ProblemCode.enum");
     ck_assert(json_is_array(codes));
-    const char *codes_want[] = {"malformed_json", "validation_failed", "unauthorized",
-                                "payload_too_large", "unsupported_media_type",
-                                "service_unavailable", "rate_limited", "quote_already_booked"};
+    const char *codes_want[] = {
+        "malformed_json",         "validation_failed",   "unauthorized", "payload_too_large",
+        "unsupported_media_type", "service_unavailable", "rate_limited", "quote_already_booked"};
     for (size_t i = 0; i < sizeof codes_want / sizeof codes_want[0]; i++) {
         bool found = false;
         size_t k;
         json_t *v;
-        json_array_foreach(codes, k, v) found = found || strcmp(json_string_value(v), codes_want[i]) == 0;
+        json_array_foreach(codes, k, v) found =
+            found || strcmp(json_string_value(v), codes_want[i]) == 0;
         ck_assert_msg(found, "ProblemCode lacks %s", codes_want[i]);
     }
     ck_assert_str_eq(it_json_str(r.json, "components.securitySchemes.bearer.scheme"), "bearer");

@@ -19,8 +19,8 @@ static void setup(void)
     snprintf(dir, sizeof dir, "/tmp/check_config.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     ck_assert_int_eq(chdir(dir), 0);
-    const char *vars[] = {"CORRIDOR_DATABASE_URL", "CORRIDOR_LISTEN", "CORRIDOR_WORKERS",
-                          "CORRIDOR_LOG_LEVEL", "CORRIDOR_BODY_LIMIT", "CORRIDOR_CORS_ORIGINS",
+    const char *vars[] = {"CORRIDOR_DATABASE_URL", "CORRIDOR_LISTEN",       "CORRIDOR_WORKERS",
+                          "CORRIDOR_LOG_LEVEL",    "CORRIDOR_BODY_LIMIT",   "CORRIDOR_CORS_ORIGINS",
                           "CORRIDOR_HTTP_THREADS", "CORRIDOR_DATABASE_ROLE"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);

@@ -106,12 +106,13 @@ START_TEST(not_found_paths)
 {
     struct http_match m;
     /* /v1/... paths never fall to the static wildcard when a segment is off */
-    const char *paths[] = {"/v1/bookings/", "/v1/bookings//confirm", "/v1/bookings/a/b/confirm",
-                           "/v1", "", "v1/bookings", "/v1/ports//windows/1"};
+    const char *paths[] = {
+        "/v1/bookings/", "/v1/bookings//confirm", "/v1/bookings/a/b/confirm", "/v1", "",
+        "v1/bookings",   "/v1/ports//windows/1"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         http_match_route(tables + 0, HTTP_GET, paths[i], &m);
-        ck_assert_msg(m.route == NULL || strcmp(m.route->name, "static") == 0,
-                      "%s matched %s", paths[i], m.route ? m.route->name : "");
+        ck_assert_msg(m.route == NULL || strcmp(m.route->name, "static") == 0, "%s matched %s",
+                      paths[i], m.route ? m.route->name : "");
     }
     static const struct http_route_table *const only_a[] = {&table_a, NULL};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
@@ -167,12 +168,24 @@ END_TEST
 
 START_TEST(problem_titles_for_every_code)
 {
-    const char *codes[] = {"malformed_json",       "validation_failed",    "unauthorized",
-                           "forbidden",            "not_found",            "method_not_allowed",
-                           "payload_too_large",    "unsupported_media_type", "unknown_location",
-                           "no_route",             "quote_expired",        "capacity_unavailable",
-                           "invalid_state",        "precondition_failed",  "idempotency_key_reused",
-                           "quote_already_booked", "rate_limited",         "service_unavailable",
+    const char *codes[] = {"malformed_json",
+                           "validation_failed",
+                           "unauthorized",
+                           "forbidden",
+                           "not_found",
+                           "method_not_allowed",
+                           "payload_too_large",
+                           "unsupported_media_type",
+                           "unknown_location",
+                           "no_route",
+                           "quote_expired",
+                           "capacity_unavailable",
+                           "invalid_state",
+                           "precondition_failed",
+                           "idempotency_key_reused",
+                           "quote_already_booked",
+                           "rate_limited",
+                           "service_unavailable",
                            "internal_error"};
     const char *generic = http_problem_title("no_such_code_at_all");
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {

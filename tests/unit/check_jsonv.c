@@ -28,7 +28,8 @@ static bool has_pointer(struct jsonv *v, const char *pointer)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(v->errors, i, e) {
+    json_array_foreach(v->errors, i, e)
+    {
         if (strcmp(json_string_value(json_object_get(e, "pointer")), pointer) == 0)
             return true;
     }
@@ -106,8 +107,9 @@ END_TEST
 
 START_TEST(valid_values_and_optional_missing)
 {
-    json_t *o = parse("{\"origin\":\"KZALA\",\"option\":2,\"hold\":false,\"via\":[\"KZAAU\"],"
-                      "\"cargo\":{},\"note\":null,\"name\":\"\xd0\x90\xd0\xba\xd1\x82\xd0\xb0\xd1\x83\"}");
+    json_t *o =
+        parse("{\"origin\":\"KZALA\",\"option\":2,\"hold\":false,\"via\":[\"KZAAU\"],"
+              "\"cargo\":{},\"note\":null,\"name\":\"\xd0\x90\xd0\xba\xd1\x82\xd0\xb0\xd1\x83\"}");
     struct jsonv v;
     jsonv_init(&v);
     json_int_t option = 0;
@@ -161,7 +163,8 @@ START_TEST(array_sizes_and_manual_errors)
     char buf[128];
     ck_assert_str_eq(err_at(&v, 0, buf, sizeof buf), "/via: must have 0 to 4 items");
     ck_assert_str_eq(err_at(&v, 1, buf, sizeof buf), "/cargo/containers: must have 1 to 20 items");
-    ck_assert_str_eq(err_at(&v, 2, buf, sizeof buf), "/query/limit: must be an integer from 1 to 200");
+    ck_assert_str_eq(err_at(&v, 2, buf, sizeof buf),
+                     "/query/limit: must be an integer from 1 to 200");
     jsonv_free(&v);
     json_decref(o);
 }
