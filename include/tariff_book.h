@@ -23,7 +23,7 @@
 
 #define TARIFF_OPEN_DATE INT32_MAX /* valid_to NULL */
 #define TARIFF_NO_BOUND (-1)       /* min/max_gross_kg NULL */
-#define TARIFF_CODE_MAX 40         /* charge, surcharge, discount codes + NUL */
+#define TARIFF_CODE_MAX 64         /* charge, surcharge, discount codes + NUL */
 #define TARIFF_ORG_MAX 17
 
 enum tariff_container_type {

@@ -111,8 +111,8 @@ int snapshot_builder_add_node(struct snapshot_builder *b, const struct snapshot_
     if (r->lat && r->lon) {
         int64_t lat, lon;
         if (money_decimal_parse(r->lat, 6, &lat) != MONEY_OK ||
-            money_decimal_parse(r->lon, 6, &lon) != MONEY_OK || lat < -90000000 ||
-            lat > 90000000 || lon < -180000000 || lon > 180000000)
+            money_decimal_parse(r->lon, 6, &lon) != MONEY_OK || lat < INT32_MIN ||
+            lat > INT32_MAX || lon < INT32_MIN || lon > INT32_MAX)
             return fail(b, "node %s: bad lat/lon", r->code);
         n.has_position = true;
         n.lat_micro = (int32_t)lat;

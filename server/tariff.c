@@ -264,6 +264,16 @@ static int price(const struct tariff_pricing *p, const struct target *t,
         if (seen)
             continue; /* priced with the first container line selecting it */
         const struct tariff_row *r = &rows[sel[j]];
+        if (t->link == NETWORK_NONE &&
+            (r->basis == TARIFF_PER_CONTAINER_KM || r->basis == TARIFF_PER_TEU_KM ||
+             r->basis == TARIFF_PER_TONNE_KM)) {
+            char where[96];
+            where_text(p, t, where, sizeof where);
+            snprintf(reason, reasonlen, "%s tariff %lld %s has a per-km basis, which needs a link",
+                     t->code, (long long)r->id, where);
+            rc = TARIFF_ENOTARIFF;
+            goto out;
+        }
         __int128 qty = 0;
         for (size_t k = j; k < p->n_containers; k++)
             if (sel[k] == sel[j])

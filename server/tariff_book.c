@@ -123,11 +123,6 @@ int tariff_book_add_currency(struct tariff_book *b, const char *code, int minor_
     return TARIFF_OK;
 }
 
-static bool is_km(enum tariff_basis x)
-{
-    return x == TARIFF_PER_CONTAINER_KM || x == TARIFF_PER_TEU_KM || x == TARIFF_PER_TONNE_KM;
-}
-
 int tariff_book_add_row(struct tariff_book *b, const struct tariff_row *r, char *err,
                         size_t errlen)
 {
@@ -140,8 +135,8 @@ int tariff_book_add_row(struct tariff_book *b, const struct tariff_row *r, char 
         return TARIFF_EINVALID;
     }
     if (r->container_type < TARIFF_ANY_TYPE || r->container_type >= TARIFF_N_CONTAINER_TYPES ||
-        (unsigned)r->basis >= TARIFF_PERCENT || (on_node && is_km(r->basis))) {
-        ERR("tariff %lld: bad container type or basis (a *_km basis needs a link)", id);
+        (unsigned)r->basis >= TARIFF_PERCENT) {
+        ERR("tariff %lld: bad container type or basis", id);
         return TARIFF_EINVALID;
     }
     if (r->min_gross_kg < TARIFF_NO_BOUND || r->max_gross_kg < TARIFF_NO_BOUND ||

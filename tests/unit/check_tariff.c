@@ -426,12 +426,28 @@ START_TEST(book_validation)
     snprintf(r.currency, sizeof r.currency, "USD");
     r.link = NETWORK_NONE;
     r.node = AKTAU;
-    r.basis = TARIFF_PER_TEU_KM; /* a distance basis on a node */
-    ck_assert_int_eq(tariff_book_add_row(book, &r, err, sizeof err), TARIFF_EINVALID);
     r.basis = TARIFF_PER_TEU;
     ck_assert_int_eq(tariff_book_add_row(book, &r, err, sizeof err), TARIFF_OK);
     ck_assert_int_eq(tariff_book_add_row(book, &r, err, sizeof err), TARIFF_OK);
     ck_assert_int_eq(tariff_book_finish(book, err, sizeof err), TARIFF_EINVALID); /* dup id */
+}
+END_TEST
+
+/* The schema allows a per-km basis on a node row; the book keeps it (one
+ * odd row must not stop every reload), and the calls it selects cannot be
+ * priced, with a reason naming it. */
+START_TEST(km_basis_on_a_node)
+{
+    row(70, "PORT_HANDLING", NETWORK_NONE, AKTAU, -1, -1, -1, TARIFF_PER_TEU_KM, "1", "USD", "0",
+        "2026-01-01", NULL);
+    finish();
+    struct tariff_container a[] = {C(20DV, 1, 10000)};
+    pricing("2026-05-01", "USD", NULL, a, 1);
+    int64_t total;
+    char reason[200];
+    ck_assert_int_eq(tariff_price_call(&P, AKTAU, TARIFF_PORT_HANDLING, "load", NULL, &total,
+                                       reason, sizeof reason), TARIFF_ENOTARIFF);
+    ck_assert_ptr_nonnull(strstr(reason, "tariff 70 at KZAAU has a per-km basis"));
 }
 END_TEST
 
@@ -462,6 +478,7 @@ Suite *tariff_suite(void)
     tcase_add_test(tc, surcharges_and_discounts);
     tcase_add_test(tc, fx_conversion);
     tcase_add_test(tc, book_validation);
+    tcase_add_test(tc, km_basis_on_a_node);
     tcase_add_test(tc, names);
     suite_add_tcase(s, tc);
     return s;
