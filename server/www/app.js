@@ -220,7 +220,10 @@ function showProblem(area, err, extraErrors) {
         h('strong', { class: 'problem-title' }, p.title || 'Error'),
         p.detail ? h('span', { class: 'problem-detail' }, ' — ' + p.detail) : null,
         errors.length ? h('ul', null, errors.map((e) => h('li', null, h('code', null, e.pointer || '/'), ' ', e.message))) : null,
-        meta ? h('div', { class: 'problem-meta' }, meta) : null));
+        meta ? h('div', { class: 'problem-meta' }, meta) : null,
+        p.status === 401 && Session.key
+            ? h('p', null, h('button', { type: 'button', class: 'secondary small', onclick: signOut }, 'Sign in with another key'))
+            : null));
 }
 
 function clearProblem(area) {
