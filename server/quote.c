@@ -171,6 +171,8 @@ static bool transfer_cb(void *arg, uint32_t node, const struct route_connection 
     uint32_t win[2];
     size_t n = calls_at(in, out, c);
     *cost = 0;
+    if (n == 0)
+        return true; /* staying on the rails of the same mode and gauge */
     for (size_t i = 0; i < n; i++) {
         enum tariff_node_charge ch = call_charge(c[i].kind);
         int64_t k;
@@ -289,22 +291,30 @@ void quote_result_free(struct quote_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Insertion sort (a front has a handful of options): thread-safe, unlike a
- * qsort comparator reading a global. */
-static void sort_options(struct quote_option *o, size_t n, enum quote_optimize mode)
+/* True when itinerary a comes before b in the request's order (cost: total
+ * then arrival; time: arrival then total).  The search's cost is the total
+ * the option will show: both come from the same pricing functions. */
+static bool before(const struct route_itinerary *a, const struct route_itinerary *b,
+                   enum quote_optimize mode)
 {
+    if (mode == QUOTE_OPTIMIZE_TIME && a->arrives_at != b->arrives_at)
+        return a->arrives_at < b->arrives_at;
+    if (a->cost != b->cost)
+        return a->cost < b->cost;
+    return a->arrives_at < b->arrives_at;
+}
+
+/* Sorts the n indices in idx by `before` (insertion sort: a front is small). */
+static void order(const struct route_itinerary *its, size_t *idx, size_t n,
+                  enum quote_optimize mode)
+{
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
     for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            struct quote_option *a = &o[j - 1], *b = &o[j];
-            int by_total = (a->total > b->total) - (a->total < b->total);
-            int by_arrival = (a->arrives_at > b->arrives_at) - (a->arrives_at < b->arrives_at);
-            int c = mode == QUOTE_OPTIMIZE_TIME ? (by_arrival ? by_arrival : by_total)
-                                                : (by_total ? by_total : by_arrival);
-            if (c <= 0)
-                break;
-            struct quote_option t = *a;
-            *a = *b;
-            *b = t;
+        for (size_t j = i; j > 0 && before(&its[idx[j]], &its[idx[j - 1]], mode); j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
         }
 }
 
@@ -440,13 +450,9 @@ static const struct route_itinerary *best_itinerary(const struct route_itinerary
                                                     enum quote_optimize mode)
 {
     const struct route_itinerary *b = &it[0];
-    for (size_t i = 1; i < n; i++) {
-        bool cheaper = it[i].cost < b->cost || (it[i].cost == b->cost && it[i].arrives_at < b->arrives_at);
-        bool sooner = it[i].arrives_at < b->arrives_at ||
-                      (it[i].arrives_at == b->arrives_at && it[i].cost < b->cost);
-        if (mode == QUOTE_OPTIMIZE_TIME ? sooner : cheaper)
+    for (size_t i = 1; i < n; i++)
+        if (before(&it[i], b, mode))
             b = &it[i];
-    }
     return b;
 }
 
@@ -560,19 +566,19 @@ enum quote_status quote_compute(const struct snapshot *s, const struct quote_req
                                 "too short");
         goto out;
     }
-    out->options = xcalloc(n, sizeof *out->options);
-    for (size_t i = 0; i < n; i++) {
+    /* Order the front, keep max_options, and only then format the lines. */
+    size_t idx[MAX_FRONT], keep = n < (size_t)max_options ? n : (size_t)max_options;
+    order(its, idx, n, req->optimize);
+    out->options = xcalloc(keep, sizeof *out->options);
+    for (size_t i = 0; i < keep; i++) {
         char detail[256];
-        if (build_option(&x, &its[i], &out->options[out->n_options++], detail, sizeof detail)) {
+        struct quote_option *o = &out->options[out->n_options++];
+        if (build_option(&x, &its[idx[i]], o, detail, sizeof detail)) {
             st = fail(out, QUOTE_EINTERNAL, "", "%s", detail);
             goto out;
         }
+        o->option = (int)i + 1;
     }
-    sort_options(out->options, out->n_options, req->optimize);
-    while (out->n_options > (size_t)max_options)
-        free_option(&out->options[--out->n_options]);
-    for (size_t i = 0; i < out->n_options; i++)
-        out->options[i].option = (int)i + 1;
     st = QUOTE_OK;
 out:
     if (x.avail == &copy) {
