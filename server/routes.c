@@ -8,12 +8,14 @@
 #include "api_bookings.h"
 #include "api_events.h"
 #include "api_network.h"
+#include "api_quotes.h"
 #include "api_service.h"
 #include "api_stats.h"
 
 const struct http_route_table *const corridor_routes[] = {
     &api_service_routes,
     &api_network_routes,
+    &api_quotes_routes,
     &api_bookings_routes,
     &api_events_routes,
     &api_stats_routes,

@@ -1,0 +1,25 @@
+/* api_quotes: POST /v1/quotes and GET /v1/quotes/{id} (forwarder, operator).
+ *
+ * POST validates the body strictly on the MHD thread (400 validation_failed
+ * listing every faulty field by JSON Pointer, unknown fields included; 422
+ * unknown_location for codes the current snapshot does not know; 503 while
+ * no snapshot is loaded), then runs on a libuv pool thread: one availability
+ * read, quote_compute on the snapshot the request started with, and the
+ * quote stored (synchronous_commit off).  201 with the stored quote and
+ * Location, 422 no_route, 409 capacity_unavailable.
+ *
+ * Pricing date: the UTC date when the quote is made (tariff, surcharge and
+ * discount validity, FX).  ready_date: a real day, from yesterday (UTC) to a
+ * year ahead; the search starts at 00:00 UTC that day and looks
+ * cfg->quote_horizon_days ahead.
+ *
+ * GET answers the stored quote to its organization and to operators (404
+ * for anyone else, and for an id that is not a UUID). */
+#ifndef CORRIDOR_API_QUOTES_H
+#define CORRIDOR_API_QUOTES_H
+
+#include "http.h"
+
+extern const struct http_route_table api_quotes_routes;
+
+#endif

@@ -1,0 +1,522 @@
+/* api_quotes: POST /v1/quotes and GET /v1/quotes/{id} (see
+ * include/api_quotes.h).  The body is validated and the location codes
+ * checked on the MHD thread against the current snapshot, which the job
+ * then keeps: the whole quote is priced with the snapshot the request
+ * started with, and records its data version. */
+#include "api_quotes.h"
+
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "jsonv.h"
+#include "log.h"
+#include "metrics.h"
+#include "money.h"
+#include "network.h"
+#include "quote.h"
+#include "quote_json.h"
+#include "snapshot.h"
+#include "store_quote.h"
+#include "tariff.h"
+#include "timetable.h"
+#include "xmem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ACQUIRE_TIMEOUT_MS 3000
+#define MAX_CONTAINER_LINES 20
+#define MAX_COUNT 100
+#define MAX_GROSS_KG 40000
+#define READY_AHEAD_DAYS 365
+#define DAY 86400
+#define DUMP_FLAGS QUOTE_JSON_DUMP_FLAGS
+
+/* One POST /v1/quotes; owns everything it points to. */
+struct quote_job {
+    struct snapshot *snap; /* held from validation to the end of the job */
+    struct auth_principal who;
+    char origin[NETWORK_CODE_MAX], destination[NETWORK_CODE_MAX];
+    char via[QUOTE_MAX_VIA][NETWORK_CODE_MAX];
+    size_t n_via;
+    int32_t ready_date;
+    struct tariff_container containers[MAX_CONTAINER_LINES];
+    size_t n_containers;
+    char currency[4];
+    enum quote_optimize optimize;
+    int max_options;
+    unsigned avoid_modes;
+    json_t *request; /* the request as stored: the body with defaults filled in */
+};
+
+static void quote_job_free(void *arg)
+{
+    struct quote_job *j = arg;
+    snapshot_release(j->snap);
+    json_decref(j->request);
+    free(j);
+}
+
+/* ---- validation (MHD thread) ---- */
+
+static const char *const TOP_KEYS[] = {"origin",   "destination", "ready_date",
+                                       "cargo",    "currency",    "optimize",
+                                       "max_options", "avoid_modes", "via", NULL};
+static const char *const CARGO_KEYS[] = {"containers", "commodity", "hs_code",
+                                         "dangerous_goods", NULL};
+static const char *const CONTAINER_KEYS[] = {"type", "count", "gross_weight_kg", NULL};
+static const char *const CONTAINER_TYPES[] = {"20DV", "40DV", "40HC", "20RF", "40RF", NULL};
+static const char *const OPTIMIZE[] = {"cost", "time", NULL};
+static const char *const MODES[] = {"rail", "sea", "road", NULL};
+
+static void copy_code(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* A location code: a non-empty string; whether it exists is checked later. */
+static const char *location(struct jsonv *v, json_t *obj, const char *key, bool required)
+{
+    return jsonv_string(v, obj, "", key, required, 1, NETWORK_CODE_MAX - 1);
+}
+
+static void validate_containers(struct jsonv *v, json_t *cargo, struct quote_job *j)
+{
+    json_t *list = jsonv_array(v, cargo, "/cargo", "containers", true, 1, MAX_CONTAINER_LINES);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        char base[48];
+        snprintf(base, sizeof base, "/cargo/containers/%zu", i);
+        if (!json_is_object(item)) {
+            jsonv_error(v, base, "must be an object");
+            continue;
+        }
+        jsonv_known_keys(v, item, base, CONTAINER_KEYS);
+        int type = jsonv_enum(v, item, base, "type", true, CONTAINER_TYPES);
+        json_int_t count = 0, kg = 0;
+        bool ok = type >= 0;
+        ok &= jsonv_int(v, item, base, "count", true, 1, MAX_COUNT, &count);
+        ok &= jsonv_int(v, item, base, "gross_weight_kg", true, 1, MAX_GROSS_KG, &kg);
+        if (ok)
+            j->containers[j->n_containers++] =
+                (struct tariff_container){(enum tariff_container_type)tariff_container_type_parse(
+                                              CONTAINER_TYPES[type]),
+                                          (int32_t)count, (int32_t)kg};
+    }
+}
+
+static void validate_cargo(struct jsonv *v, json_t *body, struct quote_job *j)
+{
+    json_t *cargo = jsonv_object(v, body, "", "cargo", true);
+    if (!cargo)
+        return;
+    jsonv_known_keys(v, cargo, "/cargo", CARGO_KEYS);
+    validate_containers(v, cargo, j);
+    jsonv_string(v, cargo, "/cargo", "commodity", false, 1, 200);
+    const char *hs = jsonv_string(v, cargo, "/cargo", "hs_code", false, 2, 12);
+    if (hs) {
+        bool ok = hs[0] >= '0' && hs[0] <= '9' && hs[1] >= '0' && hs[1] <= '9';
+        for (const char *p = hs; ok && *p; p++)
+            ok = (*p >= '0' && *p <= '9') || *p == '.';
+        if (!ok)
+            jsonv_error(v, "/cargo/hs_code", "must be an HS code: digits and dots, such as 1001");
+    }
+    bool dg;
+    jsonv_bool(v, cargo, "/cargo", "dangerous_goods", false, &dg);
+}
+
+static void validate_ready_date(struct jsonv *v, json_t *body, struct quote_job *j)
+{
+    const char *s = jsonv_string(v, body, "", "ready_date", true, 1, 32);
+    if (!s)
+        return;
+    int32_t today = timetable_date_of((int64_t)time(NULL));
+    if (strlen(s) != 10 || timetable_date_parse(s, &j->ready_date) != 0) {
+        jsonv_error(v, "/ready_date", "must be a real date written YYYY-MM-DD");
+        return;
+    }
+    char limit[11];
+    if (j->ready_date < today - 1) {
+        timetable_date_format(today - 1, limit, sizeof limit);
+        jsonv_error(v, "/ready_date", "must not be before %s", limit);
+    } else if (j->ready_date > today + READY_AHEAD_DAYS) {
+        timetable_date_format(today + READY_AHEAD_DAYS, limit, sizeof limit);
+        jsonv_error(v, "/ready_date", "must not be after %s", limit);
+    }
+}
+
+/* Checks everything that needs no snapshot; fills j. */
+static void validate_body(struct jsonv *v, json_t *body, struct quote_job *j)
+{
+    jsonv_known_keys(v, body, "", TOP_KEYS);
+    copy_code(j->origin, sizeof j->origin, location(v, body, "origin", true));
+    copy_code(j->destination, sizeof j->destination, location(v, body, "destination", true));
+    if (j->origin[0] && strcmp(j->origin, j->destination) == 0)
+        jsonv_error(v, "/destination", "must differ from origin");
+    validate_ready_date(v, body, j);
+    validate_cargo(v, body, j);
+
+    const char *cur = jsonv_string(v, body, "", "currency", false, 3, 3);
+    copy_code(j->currency, sizeof j->currency, cur ? cur : "USD");
+    int opt = jsonv_enum(v, body, "", "optimize", false, OPTIMIZE);
+    j->optimize = opt == 1 ? QUOTE_OPTIMIZE_TIME : QUOTE_OPTIMIZE_COST;
+    json_int_t max = QUOTE_DEFAULT_OPTIONS;
+    jsonv_int(v, body, "", "max_options", false, 1, QUOTE_MAX_OPTIONS, &max);
+    j->max_options = (int)max;
+
+    size_t i;
+    json_t *item;
+    json_t *avoid = jsonv_array(v, body, "", "avoid_modes", false, 0, NETWORK_N_MODES);
+    json_array_foreach(avoid, i, item) {
+        char ptr[48];
+        snprintf(ptr, sizeof ptr, "/avoid_modes/%zu", i);
+        int m = json_is_string(item) ? network_mode_parse(json_string_value(item)) : -1;
+        if (m < 0)
+            jsonv_error(v, ptr, "must be one of: %s, %s, %s", MODES[0], MODES[1], MODES[2]);
+        else
+            j->avoid_modes |= 1u << m;
+    }
+    json_t *via = jsonv_array(v, body, "", "via", false, 0, QUOTE_MAX_VIA);
+    json_array_foreach(via, i, item) {
+        char ptr[48];
+        snprintf(ptr, sizeof ptr, "/via/%zu", i);
+        size_t len = json_is_string(item) ? json_string_length(item) : 0;
+        if (len < 1 || len >= NETWORK_CODE_MAX)
+            jsonv_error(v, ptr, "must be a location code such as KZAAU");
+        else
+            copy_code(j->via[j->n_via++], NETWORK_CODE_MAX, json_string_value(item));
+    }
+}
+
+/* The stored request: the body with currency, optimize and max_options
+ * filled in. */
+static json_t *normalized_request(json_t *body, const struct quote_job *j)
+{
+    json_t *r = json_deep_copy(body);
+    json_object_set_new(r, "currency", json_string(j->currency));
+    json_object_set_new(r, "optimize", json_string(OPTIMIZE[j->optimize]));
+    json_object_set_new(r, "max_options", json_integer(j->max_options));
+    return r;
+}
+
+/* 422 unknown_location naming every unknown code; false when all are known. */
+static bool reply_unknown_locations(struct http_request *req, const struct quote_job *j)
+{
+    const struct network *net = snapshot_network(j->snap);
+    json_t *errors = json_array();
+    char detail[160] = "";
+    struct {
+        const char *code, *pointer;
+    } codes[2 + QUOTE_MAX_VIA] = {{j->origin, "/origin"}, {j->destination, "/destination"}};
+    char via_ptr[QUOTE_MAX_VIA][32];
+    size_t n = 2;
+    for (size_t i = 0; i < j->n_via; i++, n++) {
+        snprintf(via_ptr[i], sizeof via_ptr[i], "/via/%zu", i);
+        codes[n].code = j->via[i];
+        codes[n].pointer = via_ptr[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (network_node_find(net, codes[i].code) != NETWORK_NONE)
+            continue;
+        char msg[96];
+        snprintf(msg, sizeof msg, "unknown location code %s (see GET /v1/nodes)", codes[i].code);
+        json_t *e = json_object();
+        json_object_set_new(e, "pointer", json_string(codes[i].pointer));
+        json_object_set_new(e, "message", quote_json_string(msg));
+        json_array_append_new(errors, e);
+        size_t len = strlen(detail);
+        snprintf(detail + len, sizeof detail - len, "%s%s", len ? ", " : "unknown location ",
+                 codes[i].code);
+    }
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return false;
+    }
+    http_reply_problem(req, 422, "unknown_location", detail, errors);
+    return true;
+}
+
+/* ---- pricing (pool thread) ---- */
+
+/* The longest transit of any link (seconds): port calls happen up to that
+ * long after the last departure of the horizon. */
+static int64_t longest_transit(const struct network *net)
+{
+    int64_t h10 = 0;
+    for (uint32_t i = 0; i < network_link_count(net); i++)
+        if (network_link_at(net, i)->transit_hours10 > h10)
+            h10 = network_link_at(net, i)->transit_hours10;
+    return h10 * 360;
+}
+
+/* "/cargo/containers" from quote.h's "cargo.containers", "/via/1" from "via[1]". */
+static void field_pointer(const char *field, char *out, size_t size)
+{
+    size_t n = 0;
+    out[n++] = '/';
+    for (const char *p = field; *p && n + 2 < size; p++) {
+        if (*p == '.' || *p == '[')
+            out[n++] = '/';
+        else if (*p != ']')
+            out[n++] = *p;
+    }
+    out[n] = '\0';
+}
+
+static void reply_invalid(struct http_request *req, const struct quote_result *res, unsigned status,
+                          const char *code)
+{
+    char ptr[48];
+    field_pointer(res->error_field[0] ? res->error_field : "", ptr, sizeof ptr);
+    json_t *errors = json_array();
+    json_t *e = json_object();
+    json_object_set_new(e, "pointer", json_string(ptr));
+    json_object_set_new(e, "message", quote_json_string(res->error_detail));
+    json_array_append_new(errors, e);
+    http_reply_problem(req, status, code, res->error_detail, errors);
+}
+
+/* 409 capacity_unavailable: every departure and window too full, each with
+ * what is free and what the shipment needs. */
+static void reply_capacity(struct http_request *req, const struct quote_job *j,
+                           const struct quote_result *res, const struct quote_availability *a)
+{
+    http_reply_problem(req, 409, "capacity_unavailable", res->error_detail,
+                       quote_json_capacity_errors(j->snap, res, a));
+}
+
+static void reply_store_error(struct http_request *req, int st)
+{
+    if (st == STORE_QUOTE_UNAVAILABLE)
+        http_reply_unavailable(req);
+    else
+        http_reply_problem(req, 500, "internal_error", "the database refused the request", NULL);
+}
+
+/* Stores the priced options and replies 201. */
+static void store_and_reply(struct http_request *req, struct db_conn *c, struct quote_job *j,
+                            const struct quote_result *res, int32_t pricing_date)
+{
+    json_t *options = quote_json_options(res, j->containers, j->n_containers);
+    json_t *fx = quote_json_fx(j->snap, res, pricing_date);
+    char *options_text = json_dumps(options, DUMP_FLAGS);
+    char *request_text = json_dumps(j->request, DUMP_FLAGS);
+    char *fx_text = json_dumps(fx, DUMP_FLAGS);
+    char *body_text = NULL;
+    struct store_quote_new q = {j->who.org_code, app.cfg->quote_ttl_s, res->data_version,
+                                res->currency,   request_text,       options_text,
+                                fx_text};
+    struct store_quote_created made;
+    int st = options_text && request_text && fx_text ? store_quote_insert(c, &q, &made)
+                                                     : STORE_QUOTE_ERROR;
+    if (st != STORE_QUOTE_OK) {
+        reply_store_error(req, st);
+        goto out;
+    }
+    json_t *body = json_object();
+    json_object_set_new(body, "id", json_string(made.id));
+    json_object_set_new(body, "organization", quote_json_string(j->who.org_code));
+    json_object_set_new(body, "created_at", json_string(made.created_at));
+    json_object_set_new(body, "expires_at", json_string(made.expires_at));
+    json_object_set_new(body, "currency", json_string(res->currency));
+    json_object_set_new(body, "data_version", json_integer(res->data_version));
+    json_object_set_new(body, "request", json_incref(j->request));
+    json_object_set_new(body, "fx", json_incref(fx));
+    json_object_set_new(body, "options", json_incref(options));
+    body_text = json_dumps(body, DUMP_FLAGS);
+    json_decref(body);
+    char location[64];
+    snprintf(location, sizeof location, "/v1/quotes/%s", made.id);
+    http_set_header(req, "Location", location);
+    http_reply_raw(req, 201, "application/json", body_text, strlen(body_text));
+    metrics_count("corridor_quotes_total", "Quotes priced and stored (201).", 1);
+out:
+    free(body_text);
+    free(options_text);
+    free(request_text);
+    free(fx_text);
+    json_decref(fx);
+    json_decref(options);
+}
+
+static void run_quote(struct http_request *req, void *arg)
+{
+    struct quote_job *j = arg;
+    struct quote_availability avail = {0};
+    struct quote_result res = {0};
+    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
+    if (!c) {
+        http_reply_unavailable(req);
+        return;
+    }
+    int64_t now = (int64_t)time(NULL);
+    int32_t pricing_date = timetable_date_of(now);
+    int horizon = app.cfg->quote_horizon_days ? (int)app.cfg->quote_horizon_days
+                                              : QUOTE_DEFAULT_HORIZON_DAYS;
+    int64_t ready_at = (int64_t)j->ready_date * DAY;
+    int64_t dep_to = ready_at + (int64_t)horizon * DAY;
+    int64_t win_to = dep_to + longest_transit(snapshot_network(j->snap)) + DAY;
+    int st = store_quote_availability(c, j->snap, ready_at, dep_to, ready_at, win_to, &avail);
+    if (st != STORE_QUOTE_OK) {
+        reply_store_error(req, st);
+        goto out;
+    }
+    const char *via[QUOTE_MAX_VIA];
+    for (size_t i = 0; i < j->n_via; i++)
+        via[i] = j->via[i];
+    struct quote_request q = {.origin = j->origin,
+                              .destination = j->destination,
+                              .ready_date = j->ready_date,
+                              .containers = j->containers,
+                              .n_containers = j->n_containers,
+                              .currency = j->currency,
+                              .optimize = j->optimize,
+                              .max_options = j->max_options,
+                              .avoid_modes = j->avoid_modes,
+                              .via = via,
+                              .n_via = j->n_via,
+                              .org_code = j->who.org_code,
+                              .now = now,
+                              .pricing_date = pricing_date,
+                              .horizon_days = horizon};
+    switch (quote_compute(j->snap, &q, &avail, &res)) {
+    case QUOTE_OK:
+        store_and_reply(req, c, j, &res, pricing_date);
+        break;
+    case QUOTE_EINVALID:
+        reply_invalid(req, &res, 422, "validation_failed");
+        break;
+    case QUOTE_EUNKNOWN_LOCATION:
+        reply_invalid(req, &res, 422, "unknown_location");
+        break;
+    case QUOTE_ENO_ROUTE:
+        metrics_count("corridor_quote_refusals_total",
+                      "Quote requests answered no_route or capacity_unavailable.", 1);
+        http_reply_problem(req, 422, "no_route", res.error_detail, NULL);
+        break;
+    case QUOTE_ECAPACITY:
+        metrics_count("corridor_quote_refusals_total",
+                      "Quote requests answered no_route or capacity_unavailable.", 1);
+        reply_capacity(req, j, &res, &avail);
+        break;
+    case QUOTE_EINTERNAL:
+    default:
+        log_event(LOGL_ERROR, "quote.internal", "%s -> %s: %s", j->origin, j->destination,
+                  res.error_detail);
+        http_reply_problem(req, 500, "internal_error", "the quote could not be priced", NULL);
+        break;
+    }
+out:
+    quote_result_free(&res);
+    store_quote_availability_free(&avail);
+    db_release(app.db, c);
+}
+
+/* ---- handlers (MHD thread) ---- */
+
+static void post_quote(struct http_request *req)
+{
+    json_t *body = http_body(req);
+    struct jsonv v;
+    jsonv_init(&v);
+    struct quote_job *j = xcalloc(1, sizeof *j);
+    j->who = *http_principal(req);
+    validate_body(&v, body, j);
+    j->snap = snapshot_acquire();
+    if (j->snap && tariff_book_minor_units(snapshot_tariffs(j->snap), j->currency) < 0 &&
+        json_object_get(body, "currency") && json_is_string(json_object_get(body, "currency")))
+        jsonv_error(&v, "/currency", "unknown currency %s", j->currency);
+    if (!jsonv_ok(&v)) {
+        jsonv_reply(&v, req);
+        goto fail;
+    }
+    if (!j->snap) {
+        http_set_header(req, "Retry-After", "1");
+        http_reply_problem(req, 503, "service_unavailable",
+                           "the pricing data is not loaded yet", NULL);
+        goto fail;
+    }
+    if (reply_unknown_locations(req, j))
+        goto fail;
+    j->request = normalized_request(body, j);
+    jsonv_free(&v);
+    http_on_free(req, quote_job_free, j);
+    http_defer(req, run_quote, j);
+    return;
+fail:
+    jsonv_free(&v);
+    quote_job_free(j);
+}
+
+/* One GET /v1/quotes/{id}. */
+struct get_job {
+    char id[40];
+    char org[sizeof ((struct auth_principal *)0)->org_code];
+    bool any_org;
+};
+
+static bool is_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        char ch = s[i];
+        bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+        if (i == 8 || i == 13 || i == 18 || i == 23 ? ch != '-' : !hex)
+            return false;
+    }
+    return true;
+}
+
+static void run_get(struct http_request *req, void *arg)
+{
+    struct get_job *g = arg;
+    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
+    if (!c) {
+        http_reply_unavailable(req);
+        return;
+    }
+    char *json = NULL;
+    int st = store_quote_get(c, g->id, g->any_org ? NULL : g->org, &json);
+    db_release(app.db, c);
+    json_t *doc = st == STORE_QUOTE_OK ? json_loads(json, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    char *text = doc ? json_dumps(doc, DUMP_FLAGS) : NULL;
+    if (st == STORE_QUOTE_OK && text)
+        http_reply_raw(req, 200, "application/json", text, strlen(text));
+    else if (st == STORE_QUOTE_OK)
+        http_reply_problem(req, 500, "internal_error", "the stored quote is not valid JSON", NULL);
+    else if (st == STORE_QUOTE_NOT_FOUND)
+        http_reply_problemf(req, 404, "not_found", "no quote %s", g->id);
+    else
+        reply_store_error(req, st);
+    free(text);
+    json_decref(doc);
+    free(json);
+}
+
+static void get_quote(struct http_request *req)
+{
+    const char *id = http_param(req, "id");
+    if (!is_uuid(id)) {
+        http_reply_problem(req, 404, "not_found", "no such quote: quote ids are UUIDs", NULL);
+        return;
+    }
+    const struct auth_principal *who = http_principal(req);
+    struct get_job *g = xcalloc(1, sizeof *g);
+    snprintf(g->id, sizeof g->id, "%s", id);
+    snprintf(g->org, sizeof g->org, "%s", who->org_code);
+    g->any_org = who->role == AUTH_OPERATOR;
+    http_on_free(req, free, g);
+    http_defer(req, run_get, g);
+}
+
+static const struct http_route routes[] = {
+    {HTTP_POST, "/v1/quotes", "quotes_create", AUTH_FORWARDER | AUTH_OPERATOR, true, post_quote},
+    {HTTP_GET, "/v1/quotes/{id}", "quotes_get", AUTH_FORWARDER | AUTH_OPERATOR, false, get_quote},
+};
+
+const struct http_route_table api_quotes_routes = {routes, sizeof routes / sizeof routes[0]};
