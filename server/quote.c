@@ -270,7 +270,7 @@ static int build_option(struct ctx *x, const struct route_itinerary *it,
     return 0;
 fail:
     opt->charges = ch.v;
-    snprintf(detail, dlen, "re-pricing failed: %s", reason);
+    snprintf(detail, dlen, "re-pricing failed: %.200s", reason);
     return -1;
 }
 
@@ -437,8 +437,10 @@ static const struct quote_availability *sorted_availability(const struct quote_a
         return a;
     struct quote_free_departure *d = xreallocarray(NULL, a->n_departures + 1, sizeof *d);
     struct quote_free_window *w = xreallocarray(NULL, a->n_windows + 1, sizeof *w);
-    memcpy(d, a->departures, a->n_departures * sizeof *d);
-    memcpy(w, a->windows, a->n_windows * sizeof *w);
+    if (a->n_departures)
+        memcpy(d, a->departures, a->n_departures * sizeof *d);
+    if (a->n_windows)
+        memcpy(w, a->windows, a->n_windows * sizeof *w);
     qsort(d, a->n_departures, sizeof *d, cmp_free_dep);
     qsort(w, a->n_windows, sizeof *w, cmp_free_win);
     *copy = (struct quote_availability){d, a->n_departures, w, a->n_windows};
@@ -512,7 +514,7 @@ enum quote_status quote_compute(const struct snapshot *s, const struct quote_req
         return fail(out, QUOTE_EUNKNOWN_LOCATION, "destination", "unknown location %s",
                     req->destination ? req->destination : "(none)");
     for (size_t i = 0; i < req->n_via; i++) {
-        char field[16];
+        char field[32];
         snprintf(field, sizeof field, "via[%zu]", i);
         if ((via[i] = network_node_find(net, req->via[i])) == NETWORK_NONE)
             return fail(out, QUOTE_EUNKNOWN_LOCATION, field, "unknown location %s",

@@ -197,6 +197,13 @@ int tariff_book_add_fx(struct tariff_book *b, const struct tariff_fx *fx, char *
     return TARIFF_OK;
 }
 
+/* qsort, but never with a NULL base (an empty array may be NULL). */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 static int cmp_row(const void *a, const void *b)
 {
     const struct tariff_row *x = a, *y = b;
@@ -242,11 +249,11 @@ static int cmp_i64(const void *a, const void *b)
 
 int tariff_book_finish(struct tariff_book *b, char *err, size_t errlen)
 {
-    qsort(b->cur, b->n_cur, sizeof *b->cur, cmp_cur);
-    qsort(b->rows, b->n_rows, sizeof *b->rows, cmp_row);
-    qsort(b->sur, b->n_sur, sizeof *b->sur, cmp_sur);
-    qsort(b->disc, b->n_disc, sizeof *b->disc, cmp_disc);
-    qsort(b->fx, b->n_fx, sizeof *b->fx, cmp_fx);
+    sort(b->cur, b->n_cur, sizeof *b->cur, cmp_cur);
+    sort(b->rows, b->n_rows, sizeof *b->rows, cmp_row);
+    sort(b->sur, b->n_sur, sizeof *b->sur, cmp_sur);
+    sort(b->disc, b->n_disc, sizeof *b->disc, cmp_disc);
+    sort(b->fx, b->n_fx, sizeof *b->fx, cmp_fx);
     for (size_t i = 1; i < b->n_fx; i++)
         if (cmp_fx(&b->fx[i - 1], &b->fx[i]) == 0) {
             ERR("duplicate fx rate for %s", b->fx[i].currency);

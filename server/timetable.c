@@ -112,6 +112,13 @@ int timetable_add_window(struct timetable *t, const struct timetable_window *w, 
     return 0;
 }
 
+/* qsort, but never with a NULL base (an empty array may be NULL). */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 static int cmp_dep_id(const void *a, const void *b)
 {
     int64_t x = ((const struct timetable_departure *)a)->id;
@@ -153,13 +160,13 @@ uint8_t timetable_transfer_class(const struct network_link *l)
 int timetable_finish(struct timetable *t, char *err, size_t errlen)
 {
     size_t n_nodes = network_node_count(t->net);
-    qsort(t->deps, t->n_deps, sizeof *t->deps, cmp_dep_id);
+    sort(t->deps, t->n_deps, sizeof *t->deps, cmp_dep_id);
     for (size_t i = 1; i < t->n_deps; i++)
         if (t->deps[i].id == t->deps[i - 1].id) {
             ERR("duplicate departure id %lld", (long long)t->deps[i].id);
             return -1;
         }
-    qsort(t->wins, t->n_wins, sizeof *t->wins, cmp_win);
+    sort(t->wins, t->n_wins, sizeof *t->wins, cmp_win);
     t->win_first = xcalloc(n_nodes + 1, sizeof(uint32_t));
     for (size_t i = 0; i < t->n_wins; i++)
         t->win_first[t->wins[i].node + 1]++;
@@ -175,7 +182,7 @@ int timetable_finish(struct timetable *t, char *err, size_t errlen)
     t->win_by_id = xreallocarray(NULL, t->n_wins ? t->n_wins : 1, sizeof *t->win_by_id);
     for (size_t i = 0; i < t->n_wins; i++)
         t->win_by_id[i] = (struct id_index){t->wins[i].id, (uint32_t)i};
-    qsort(t->win_by_id, t->n_wins, sizeof *t->win_by_id, cmp_id_index);
+    sort(t->win_by_id, t->n_wins, sizeof *t->win_by_id, cmp_id_index);
     for (size_t i = 1; i < t->n_wins; i++)
         if (t->win_by_id[i].id == t->win_by_id[i - 1].id) {
             ERR("duplicate port window id %lld", (long long)t->win_by_id[i].id);

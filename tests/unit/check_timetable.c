@@ -93,7 +93,7 @@ START_TEST(network_lookups)
     network_free(net);
 
     net = network_new();
-    char code[8];
+    char code[16];
     for (int i = 0; i < 5000; i++) {
         snprintf(code, sizeof code, "N%04d", i);
         add_node(code, 60);
