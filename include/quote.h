@@ -18,7 +18,11 @@
  * at one node in the same window (sea -> sea) need room for both.
  * A leg may be used when its departure is scheduled, its cutoff_at is after
  * `now`, it has free TEU and kg for the whole shipment, and it is priced; a
- * change of legs at a node needs at least the node's transfer_minutes. */
+ * change of legs at a node needs at least the node's transfer_minutes.
+ * An option's charges are in itinerary order: the calls at the origin, leg
+ * 1's lines, the calls at the next node, leg 2's lines, ..., the calls at
+ * the destination; each tariff line is followed by its surcharge and
+ * discount lines (tariff.h).  Port calls are in the same order. */
 #ifndef CORRIDOR_QUOTE_H
 #define CORRIDOR_QUOTE_H
 
@@ -123,7 +127,8 @@ enum quote_status {
     QUOTE_EINVALID,          /* 422 validation_failed: error_field names the field */
     QUOTE_EUNKNOWN_LOCATION, /* 422 unknown_location: error_field is "origin", "destination" or "via[i]" */
     QUOTE_ENO_ROUTE,         /* 422 no_route: error_detail says why */
-    QUOTE_ECAPACITY,         /* 409 capacity_unavailable: full_departures / full_windows */
+    QUOTE_ECAPACITY,         /* 409 capacity_unavailable: full_departures / full_windows,
+                              * error_detail says what each has free and needs */
     QUOTE_EINTERNAL,         /* 500: an overflow or a pricing inconsistency */
 };
 
