@@ -26,7 +26,7 @@ BUILD    := build/san-$(subst $(comma),-,$(SANITIZE))
 endif
 
 # The pure core: no libpq, libmicrohttpd or libuv include (checked by `make check-core`).
-CORE     := money network timetable tariff route snapshot quote
+CORE     := money network timetable tariff tariff_book route snapshot quote
 
 SRCS     := $(wildcard server/*.c)
 OBJS     := $(SRCS:server/%.c=$(BUILD)/obj/%.o)
@@ -111,6 +111,7 @@ check-core:
 	echo "core purity: ok ($(CORE))"
 
 bench: deps
+	@deploy/install-deps.sh deploy/debian-packages-bench.txt
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh
 
