@@ -183,6 +183,10 @@ static int change_body(struct db_conn *c, void *arg)
                                  j->customer_reference, j->containers_json, &j->res);
         break;
     }
+    if (rc == DB_TX_RETRY)
+        metrics_count("corridor_booking_tx_retries_total",
+                      "Booking transactions retried after a deadlock or serialization failure.",
+                      1);
     if (rc != DB_TX_OK)
         return rc;
     if (!render(j))

@@ -1,0 +1,204 @@
+/* Integration: booking storms (suite "booking_storm").  Many concurrent
+ * POST /v1/bookings (threads with libcurl, one quote each, every quote made
+ * before the storm) against a departure with room for exactly N of them:
+ * exactly N are booked, every other answer is 409 capacity_unavailable,
+ * booked_teu ends at the capacity and corridor.check_invariants() is empty
+ * -- against one server, then against two server processes sharing the
+ * database.  Then opposite-direction bookings (the same departures and
+ * windows listed in reverse leg order) all at once: every one is booked, no
+ * 5xx reaches a client and no transaction had to be retried (a deadlock
+ * would have been retried: corridor_booking_tx_retries_total). */
+#include "bookings_fixture.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct it_server srv[2];
+static char db[64];
+static char *fwd;
+
+static void setup(void)
+{
+    it_db_create("storm", db);
+    bf_install(db);
+    fwd = it_issue_key(db, "DEMOFWD", "forwarder");
+    if (it_server_start(&srv[0], db, NULL) != 0 || it_server_start(&srv[1], db, NULL) != 0) {
+        fprintf(stderr, "booking_storm: the servers did not start\n");
+        it_server_stop(&srv[0]);
+        exit(2);
+    }
+}
+
+static void teardown(void)
+{
+    it_server_stop(&srv[0]);
+    it_server_stop(&srv[1]);
+}
+
+struct call {
+    const struct it_server *s;
+    char *quote;
+    struct it_response r;
+    int rc;
+};
+
+static pthread_barrier_t start_line;
+
+static void *call_thread(void *arg)
+{
+    struct call *c = arg;
+    pthread_barrier_wait(&start_line);
+    c->rc = bf_post_booking(c->s, fwd, c->quote, false, NULL, &c->r);
+    return NULL;
+}
+
+/* Sends every call at once (one thread each); results are asserted by the
+ * caller on the test thread. */
+static void storm(struct call *calls, int n)
+{
+    pthread_t *th = calloc((size_t)n, sizeof *th);
+    pthread_barrier_init(&start_line, NULL, (unsigned)n);
+    for (int i = 0; i < n; i++)
+        pthread_create(&th[i], NULL, call_thread, &calls[i]);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&start_line);
+    free(th);
+}
+
+/* A storm of `requests` bookings of 1 x 40HC (2 TEU) on itinerary nth,
+ * whose sea departure has room for exactly `fit` of them, spread over
+ * `servers` server processes. */
+static void capacity_storm(int nth, int requests, int fit, int servers)
+{
+    struct bf_itinerary it;
+    bf_itinerary(db, nth, &it);
+    long dep = it.dep[0];
+    bf_sql(db, "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+               "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
+           2 * fit, 20000 * requests, dep);
+    long capacity = bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld",
+                                dep);
+    struct call *calls = calloc((size_t)requests, sizeof *calls);
+    for (int i = 0; i < requests; i++) {
+        calls[i].s = &srv[i % servers];
+        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
+    }
+    storm(calls, requests);
+
+    int booked = 0, refused = 0;
+    for (int i = 0; i < requests; i++) {
+        ck_assert_msg(calls[i].rc == 0, "request %d got no answer", i);
+        if (calls[i].r.status == 201) {
+            booked++;
+        } else {
+            const char *code = it_json_str(calls[i].r.json, "code");
+            ck_assert_msg(calls[i].r.status == 409 && code &&
+                              strcmp(code, "capacity_unavailable") == 0,
+                          "request %d: %ld %s", i, calls[i].r.status, calls[i].r.body);
+            /* the refusal names the full departure */
+            char want[32];
+            snprintf(want, sizeof want, "departure %ld", dep);
+            ck_assert_ptr_nonnull(strstr(it_json_str(calls[i].r.json, "detail"), want));
+            refused++;
+        }
+    }
+    ck_assert_int_eq(booked, fit);
+    ck_assert_int_eq(refused, requests - fit);
+    ck_assert_int_eq(bf_dep_teu(db, dep), capacity);
+    ck_assert_int_eq(bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE "
+                                     "departure_id = %ld", dep), fit);
+    ck_assert_int_eq(bf_violations(db), 0);
+    for (int i = 0; i < requests; i++) {
+        it_response_free(&calls[i].r);
+        free(calls[i].quote);
+    }
+    free(calls);
+}
+
+START_TEST(test_storm_one_server)
+{
+    capacity_storm(10, 40, 5, 1);
+}
+END_TEST
+
+START_TEST(test_storm_two_servers)
+{
+    capacity_storm(11, 44, 7, 2);
+}
+END_TEST
+
+/* The value of a counter in /metrics (0 when it was never counted). */
+static double metric(const struct it_server *s, const char *name)
+{
+    struct it_response r;
+    ck_assert_int_eq(it_request(s, "GET", "/metrics", NULL, NULL, NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    double v = 0;
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\n%s ", name);
+    const char *p = strstr(r.body, pattern);
+    if (p)
+        v = atof(p + strlen(pattern));
+    it_response_free(&r);
+    return v;
+}
+
+START_TEST(test_opposite_directions)
+{
+    struct bf_itinerary it;
+    bf_itinerary(db, 12, &it);
+    enum { N = 40 };
+    /* room for everyone: what is tested is that nobody deadlocks */
+    bf_sql(db, "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+               "capacity_kg = booked_kg + %d WHERE id IN (%ld, %ld)",
+           2 * N, 20000 * N, it.dep[0], it.dep[1]);
+    for (int w = 0; w < 2; w++)
+        if (it.win[w])
+            bf_sql(db, "UPDATE corridor.port_window SET capacity_teu = booked_teu + %d "
+                       "WHERE id = %ld", 2 * N, it.win[w]);
+    long teu0 = bf_dep_teu(db, it.dep[0]), teu1 = bf_dep_teu(db, it.dep[1]);
+    double retries0 = metric(&srv[0], "corridor_booking_tx_retries_total") +
+                      metric(&srv[1], "corridor_booking_tx_retries_total");
+    long reversed[2] = {it.dep[1], it.dep[0]};
+    struct call calls[N];
+    memset(calls, 0, sizeof calls);
+    for (int i = 0; i < N; i++) {
+        calls[i].s = &srv[i % 2];
+        /* half of them list the legs (and so the rows) the other way round */
+        calls[i].quote = bf_quote_sql(db, "DEMOFWD", i % 4 < 2 ? it.dep : reversed, 2, 1);
+    }
+    storm(calls, N);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(calls[i].rc == 0, "request %d got no answer", i);
+        ck_assert_msg(calls[i].r.status == 201, "request %d: %ld %s", i, calls[i].r.status,
+                      calls[i].r.body);
+        it_response_free(&calls[i].r);
+        free(calls[i].quote);
+    }
+    ck_assert_int_eq(bf_dep_teu(db, it.dep[0]), teu0 + 2 * N);
+    ck_assert_int_eq(bf_dep_teu(db, it.dep[1]), teu1 + 2 * N);
+    double retries = metric(&srv[0], "corridor_booking_tx_retries_total") +
+                     metric(&srv[1], "corridor_booking_tx_retries_total");
+    ck_assert_msg(retries == retries0, "%.0f booking transactions were retried",
+                  retries - retries0);
+    ck_assert_int_eq(bf_violations(db), 0);
+}
+END_TEST
+
+Suite *booking_storm_suite(void);
+Suite *booking_storm_suite(void)
+{
+    Suite *s = suite_create("booking_storm");
+    TCase *tc = tcase_create("storms");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, test_storm_one_server);
+    tcase_add_test(tc, test_storm_two_servers);
+    tcase_add_test(tc, test_opposite_directions);
+    suite_add_tcase(s, tc);
+    return s;
+}
