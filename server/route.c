@@ -24,10 +24,12 @@
 #include "route.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "xmem.h"
 
 #define NONE UINT32_MAX
+#define PREFETCH 8 /* connections ahead */
 #define START_CLS 0xff /* the origin's start label: no arriving connection */
 
 struct route_timetable {
@@ -41,20 +43,25 @@ struct label {
     int64_t cost;    /* every leg and transfer so far */
     uint32_t in;     /* timetable index of the arriving connection; NONE at the origin */
     uint32_t parent; /* the label this one extends; NONE for the start label */
-    uint32_t next;   /* next (older) label of the bag's front, or next sibling among shadows */
-    uint32_t shadow; /* first label this one dominates */
-    /* In a front: the least cost and legs of this label and all older ones
-     * (their shadows cost and use no less), so a scan can stop early. */
-    int64_t older_cost;
-    uint8_t older_legs;
+    uint32_t next;   /* next sibling among the shadows of one label */
+    uint32_t shadow; /* first label this one dominates (while in a front: entry.shadow) */
     uint8_t legs;
-    uint8_t via; /* via progress: how many via nodes passed, in order */
+};
+
+/* A label in a bag's front, with what the scan needs, so that a bag's front
+ * is one small block of memory. */
+struct entry {
+    int64_t arrives_at, cost;
+    int64_t older_cost; /* least cost of this entry and all older ones in the front */
+    uint32_t label, in, shadow;
+    uint8_t legs, older_legs; /* older_legs: least legs of this entry and all older ones */
 };
 
 struct bag {
-    int64_t earliest; /* arrival of the oldest label in the front */
+    int64_t earliest; /* arrival of the oldest entry */
     uint32_t next;    /* next bag at the same node */
-    uint32_t front;   /* newest label: the front runs from the latest arrival to the earliest */
+    uint32_t first;   /* its block of entries, newest first */
+    uint32_t n, cap;
     uint8_t cls, mode, via;
 };
 
@@ -80,6 +87,8 @@ struct search {
     uint32_t n_labels, cap_labels;
     struct bag *bags;
     uint32_t n_bags, cap_bags;
+    struct entry *entries; /* the bags' blocks; a bag that outgrows its block moves */
+    uint32_t n_entries, cap_entries;
     uint32_t *node_bags;    /* per node: first bag, NONE */
     int64_t *node_earliest; /* per node: earliest arrival of any label there */
     struct result *front;   /* destination results, Pareto over (arrival, cost) */
@@ -188,10 +197,28 @@ static uint32_t find_bag(struct search *s, uint32_t node, uint8_t cls, uint8_t m
         s->bags = xreallocarray(s->bags, s->cap_bags, sizeof(*s->bags));
     }
     uint32_t b = s->n_bags++;
-    s->bags[b] = (struct bag){.earliest = INT64_MAX, .next = s->node_bags[node], .front = NONE,
-                              .cls = cls, .mode = mode, .via = via};
+    s->bags[b] = (struct bag){.earliest = INT64_MAX, .next = s->node_bags[node], .cls = cls,
+                              .mode = mode, .via = via};
     s->node_bags[node] = b;
     return b;
+}
+
+/* Makes room for one more entry in bag b (moving its block if full). */
+static void bag_reserve(struct search *s, struct bag *b)
+{
+    if (b->n < b->cap)
+        return;
+    uint32_t cap = b->cap ? b->cap * 2 : 4;
+    if (s->cap_entries - s->n_entries < cap) {
+        while (s->cap_entries - s->n_entries < cap)
+            s->cap_entries = s->cap_entries ? s->cap_entries * 2 : 1024;
+        s->entries = xreallocarray(s->entries, s->cap_entries, sizeof(*s->entries));
+    }
+    if (b->n > 0)
+        memcpy(&s->entries[s->n_entries], &s->entries[b->first], b->n * sizeof(*s->entries));
+    b->first = s->n_entries;
+    b->cap = cap;
+    s->n_entries += cap;
 }
 
 static void push(struct search *s, size_t *top, uint32_t x)
@@ -203,64 +230,52 @@ static void push(struct search *s, size_t *top, uint32_t x)
     s->stack[(*top)++] = x;
 }
 
-static bool dominates(const struct label *a, const struct label *b)
-{
-    return a->arrives_at <= b->arrives_at && a->cost <= b->cost && a->legs <= b->legs;
-}
-
-/* Puts label x into its bag at node: into the front (newest first), or as
- * a shadow of the front label that dominates it.  Front labels x dominates
- * become its shadows. */
+/* Puts label x into bag b at node: into the front, or as a shadow of the
+ * front entry that dominates it.  Entries x dominates become its shadows. */
 static void bag_insert(struct search *s, uint32_t node, uint32_t b, uint32_t x)
 {
-    struct label *L = s->labels, *n = &s->labels[x];
-    uint32_t *link = &s->bags[b].front, *at = NULL;
-    size_t top = 0;
-    while (*link != NONE) {
-        uint32_t f = *link;
-        if (L[f].arrives_at < n->arrives_at) { /* older: may dominate n */
-            if (dominates(&L[f], n)) {
-                n->next = L[f].shadow;
-                L[f].shadow = x;
-                return; /* then n dominated nothing: the front is an antichain */
-            }
-            if (!at)
-                at = link;
-        } else if (L[f].arrives_at == n->arrives_at && dominates(&L[f], n)) {
-            n->next = L[f].shadow;
-            L[f].shadow = x;
-            return;
-        } else if (dominates(n, &L[f])) { /* newer or as new, and no better */
-            *link = L[f].next;
-            L[f].next = n->shadow;
-            n->shadow = f;
+    struct bag *bag = &s->bags[b];
+    struct label *n = &s->labels[x];
+    struct entry *e = &s->entries[bag->first];
+    for (uint32_t i = 0; i < bag->n; i++)
+        if (e[i].arrives_at <= n->arrives_at && e[i].cost <= n->cost && e[i].legs <= n->legs) {
+            n->next = e[i].shadow;
+            e[i].shadow = x;
+            return; /* then x dominates nothing: the front is an antichain */
+        }
+    bag_reserve(s, bag);
+    e = &s->entries[bag->first];
+    uint32_t j = 0, at, shadow = NONE;
+    for (uint32_t i = 0; i < bag->n; i++) {
+        if (n->arrives_at <= e[i].arrives_at && n->cost <= e[i].cost && n->legs <= e[i].legs) {
+            struct label *d = &s->labels[e[i].label];
+            d->shadow = e[i].shadow;
+            d->next = shadow;
+            shadow = e[i].label;
             continue;
         }
-        link = &L[f].next;
+        e[j++] = e[i];
     }
-    if (!at)
-        at = link;
-    n->next = *at;
-    *at = x;
-    if (n->arrives_at < s->bags[b].earliest)
-        s->bags[b].earliest = n->arrives_at;
-    if (n->arrives_at < s->node_earliest[node])
-        s->node_earliest[node] = n->arrives_at;
-    /* Recompute the least cost and legs from each label to the oldest. */
-    for (uint32_t f = s->bags[b].front; f != NONE; f = s->labels[f].next)
-        push(s, &top, f);
+    for (at = 0; at < j && e[at].arrives_at >= n->arrives_at; at++)
+        ;
+    memmove(&e[at + 1], &e[at], (j - at) * sizeof(*e));
+    e[at] = (struct entry){.arrives_at = n->arrives_at, .cost = n->cost, .label = x,
+                           .in = n->in, .shadow = shadow, .legs = n->legs};
+    bag->n = j + 1;
     int64_t cost = INT64_MAX;
     uint8_t legs = UINT8_MAX;
-    L = s->labels;
-    while (top > 0) {
-        struct label *f = &L[s->stack[--top]];
-        if (f->cost < cost)
-            cost = f->cost;
-        if (f->legs < legs)
-            legs = f->legs;
-        f->older_cost = cost;
-        f->older_legs = legs;
+    for (uint32_t i = bag->n; i-- > 0;) {
+        if (e[i].cost < cost)
+            cost = e[i].cost;
+        if (e[i].legs < legs)
+            legs = e[i].legs;
+        e[i].older_cost = cost;
+        e[i].older_legs = legs;
     }
+    if (n->arrives_at < bag->earliest)
+        bag->earliest = n->arrives_at;
+    if (n->arrives_at < s->node_earliest[node])
+        s->node_earliest[node] = n->arrives_at;
 }
 
 /* ---- destination front ------------------------------------------------------------ */
@@ -329,7 +344,7 @@ struct scan {
 
 /* Can nothing of cost at least `cost` and at least `legs` legs, at this
  * point of the scan, give a new candidate for via progress via? */
-static bool hopeless(const struct search *s, const struct scan *sc, uint8_t via, int64_t cost,
+static inline bool hopeless(const struct search *s, const struct scan *sc, uint8_t via, int64_t cost,
                      unsigned legs)
 {
     int64_t lower;
@@ -342,40 +357,51 @@ static bool hopeless(const struct search *s, const struct scan *sc, uint8_t via,
     return candidate_covers(s, via, lower, legs + 1);
 }
 
-/* Tries label x (and, when its transfer is refused, its shadows) as the
- * predecessor of the scanned connection.  Returns false when the leg itself
- * is refused: the connection cannot be used at all. */
-static bool try_label(struct search *s, struct scan *sc, uint32_t x)
+enum { SKIPPED, REFUSED, LEG_REFUSED };
+
+/* Tries one label (arrival, cost, legs, arriving connection) as the
+ * predecessor of the scanned connection, adding a candidate if it is one. */
+static inline int try_label(struct search *s, struct scan *sc, uint8_t via, int64_t arrives_at,
+                     int64_t cost, uint8_t legs, uint32_t in, uint32_t label)
 {
     const struct route_costs *k = s->costs;
     const struct route_connection *c = sc->c;
+    int64_t tc;
+    if (arrives_at > c->departs_at || hopeless(s, sc, via, cost, legs))
+        return SKIPPED; /* and so are its shadows */
+    if (!sc->asked) {
+        sc->asked = true;
+        s->leg_calls++;
+        if (!k->leg(k->arg, c, &sc->leg_cost))
+            return LEG_REFUSED;
+        if (hopeless(s, sc, via, cost, legs))
+            return SKIPPED;
+    }
+    s->transfer_calls++;
+    if (!k->transfer(k->arg, c->from, in == NONE ? NULL : &s->t->conns[in], c, &tc))
+        return REFUSED;
+    if (!__builtin_add_overflow(cost + sc->leg_cost, tc, &cost) && cost < sc->bound)
+        add_candidate(s, via, cost, (uint8_t)(legs + 1), label);
+    return SKIPPED;
+}
+
+/* Tries front entry e and, where a transfer is refused, the shadows.
+ * Returns false when the leg itself is refused. */
+static bool try_entry(struct search *s, struct scan *sc, uint8_t via, const struct entry *e)
+{
     size_t top = 0;
-    push(s, &top, x);
+    int r = try_label(s, sc, via, e->arrives_at, e->cost, e->legs, e->in, e->label);
+    if (r != REFUSED)
+        return r != LEG_REFUSED;
+    for (uint32_t z = e->shadow; z != NONE; z = s->labels[z].next)
+        push(s, &top, z);
     while (top > 0) {
-        const struct label *L = &s->labels[s->stack[--top]];
-        uint32_t y = s->stack[top];
-        int64_t cost, tc;
-        if (L->arrives_at > c->departs_at || hopeless(s, sc, L->via, L->cost, L->legs))
-            continue; /* and so are its shadows */
-        if (!sc->asked) {
-            sc->asked = true;
-            s->leg_calls++;
-            if (!k->leg(k->arg, c, &sc->leg_cost))
-                return false;
-            if (hopeless(s, sc, L->via, L->cost, L->legs))
-                continue;
-        }
-        const struct route_connection *in = L->in == NONE ? NULL : &s->t->conns[L->in];
-        s->transfer_calls++;
-        if (!k->transfer(k->arg, c->from, in, c, &tc)) {
-            for (uint32_t z = s->labels[y].shadow; z != NONE; z = s->labels[z].next)
-                push(s, &top, z);
+        uint32_t y = s->stack[--top];
+        const struct label *L = &s->labels[y];
+        if (try_label(s, sc, via, L->arrives_at, L->cost, L->legs, L->in, y) != REFUSED)
             continue;
-        }
-        L = &s->labels[y];
-        if (__builtin_add_overflow(L->cost + sc->leg_cost, tc, &cost) || cost >= sc->bound)
-            continue;
-        add_candidate(s, L->via, cost, (uint8_t)(L->legs + 1), y);
+        for (uint32_t z = s->labels[y].shadow; z != NONE; z = s->labels[z].next)
+            push(s, &top, z);
     }
     return true;
 }
@@ -387,15 +413,16 @@ static bool gather(struct search *s, struct scan *sc)
 {
     const struct route_connection *c = sc->c;
     for (uint32_t b = s->node_bags[c->from]; b != NONE; b = s->bags[b].next) {
-        if (s->bags[b].earliest > c->departs_at)
+        const struct bag *bag = &s->bags[b];
+        if (bag->earliest > c->departs_at)
             continue;
-        for (uint32_t f = s->bags[b].front; f != NONE; f = s->labels[f].next) {
-            const struct label *L = &s->labels[f];
-            if (L->arrives_at > c->departs_at)
+        for (uint32_t i = 0; i < bag->n; i++) {
+            const struct entry *e = &s->entries[bag->first + i];
+            if (e->arrives_at > c->departs_at)
                 continue;
-            if (hopeless(s, sc, L->via, L->older_cost, L->older_legs))
+            if (hopeless(s, sc, bag->via, e->older_cost, e->older_legs))
                 break;
-            if (!try_label(s, sc, f))
+            if (!try_entry(s, sc, bag->via, e))
                 return false;
         }
     }
@@ -428,7 +455,7 @@ static void extend(struct search *s, const struct scan *sc)
             uint32_t x = new_label(s);
             s->labels[x] = (struct label){.arrives_at = c->arrives_at, .cost = cd->cost,
                                           .in = ci, .parent = cd->parent, .next = NONE,
-                                          .shadow = NONE, .legs = cd->legs, .via = via};
+                                          .shadow = NONE, .legs = cd->legs};
             int64_t tc, total;
             s->transfer_calls += complete;
             if (complete && s->costs->transfer(s->costs->arg, c->to, c, NULL, &tc) &&
@@ -490,6 +517,24 @@ out:
     return found;
 }
 
+/* Asks the cache for what the scan will soon need: the bags at both ends
+ * of a connection a little ahead, then the connection by which the newest
+ * label at the departure node of a nearer one arrived (the transfer callback
+ * reads it).  Only hints: nothing depends on them. */
+static void prefetch(const struct search *s, size_t i)
+{
+    const struct route_connection *far = &s->t->conns[i + 2 * PREFETCH];
+    uint32_t b = s->node_bags[far->from];
+    if (b != NONE)
+        __builtin_prefetch(&s->entries[s->bags[b].first]);
+    b = s->node_bags[far->to];
+    if (b != NONE)
+        __builtin_prefetch(&s->entries[s->bags[b].first]);
+    b = s->node_bags[s->t->conns[i + PREFETCH].from];
+    if (b != NONE && s->bags[b].n > 0 && s->entries[s->bags[b].first].in != NONE)
+        __builtin_prefetch(&s->t->conns[s->entries[s->bags[b].first].in]);
+}
+
 static int cmp_result(const void *pa, const void *pb)
 {
     const struct result *a = pa, *b = pb;
@@ -545,15 +590,18 @@ size_t route_search(const struct route_timetable *t, const struct route_query *q
     uint8_t via0 = s->n_via > 0 && q->via[0] == q->origin;
     uint32_t start = new_label(s);
     s->labels[start] = (struct label){.arrives_at = q->ready_at, .in = NONE, .parent = NONE,
-                                      .next = NONE, .shadow = NONE, .via = via0};
+                                      .next = NONE, .shadow = NONE};
     bag_insert(s, q->origin, find_bag(s, q->origin, START_CLS, START_CLS, via0), start);
 
     size_t first = first_departure(t, q->ready_at), i;
     for (i = first; i < t->n && t->conns[i].departs_at <= q->horizon_end; i++) {
         const struct route_connection *c = &t->conns[i];
+        if (i + 2 * PREFETCH < t->n)
+            prefetch(s, i);
         if ((q->avoid_modes >> c->mode) & 1u || s->node_earliest[c->from] > c->departs_at)
             continue;
-        struct scan sc = {.c = c, .ci = (uint32_t)i, .bound = front_bound(s, c->arrives_at)};
+        struct scan sc = {.c = c, .ci = (uint32_t)i,
+                          .bound = s->n_front ? front_bound(s, c->arrives_at) : INT64_MAX};
         if (gather(s, &sc))
             extend(s, &sc);
     }
@@ -575,6 +623,7 @@ out:
     if (s) {
         free(s->labels);
         free(s->bags);
+        free(s->entries);
         free(s->node_bags);
         free(s->node_earliest);
         free(s->front);

@@ -2,6 +2,7 @@
  * against a brute-force enumeration of every path on hundreds of small random
  * timetables (seed printed on failure; ROUTE_TEST_SEED overrides it). */
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct simple {
     int64_t load, change, discharge;
     int64_t discharge_cls[4]; /* added to discharge, by the arriving leg's class */
     int64_t full_arrival; /* a call at this arrival time is refused (full port window) */
+    int64_t full_arrival2;
 };
 
 static bool simple_leg(void *arg, const struct route_connection *c, int64_t *cost)
@@ -44,7 +46,7 @@ static bool simple_transfer(void *arg, uint32_t node, const struct route_connect
                             const struct route_connection *out, int64_t *cost)
 {
     struct simple *s = arg;
-    if (in && in->arrives_at == s->full_arrival)
+    if (in && (in->arrives_at == s->full_arrival || in->arrives_at == s->full_arrival2))
         return false;
     if (!in) {
         *cost = s->load;
@@ -78,7 +80,7 @@ static struct route_timetable *corridor(void)
 static struct simple corridor_costs(void)
 {
     struct simple s = {.leg_cost = {500, 100, 100, 300, 100}, .min_change = 1 * H, .load = 10,
-                       .change = 5, .discharge = 20, .full_arrival = -1};
+                       .change = 5, .discharge = 20, .full_arrival = -1, .full_arrival2 = -1};
     return s;
 }
 
@@ -196,7 +198,7 @@ START_TEST(test_via_order)
         conn(A, C, 1, 7, 6, 0, 0),
     };
     struct route_timetable *t = route_timetable_build(c, 7, 4);
-    struct simple s = {.leg_cost = {1, 2, 4, 8, 16, 32, 1000}, .full_arrival = -1};
+    struct simple s = {.leg_cost = {1, 2, 4, 8, 16, 32, 1000}, .full_arrival = -1, .full_arrival2 = -1};
     struct route_query q = query(A, C);
     uint32_t bd[] = {B, D}, db[] = {D, B};
     q.via = bd;
@@ -277,7 +279,7 @@ START_TEST(test_max_legs_keeps_fewer_legs_dearer)
         conn(C, E, 6, 7, 3, 0, 0), conn(E, D, 8, 9, 4, 0, 0),
     };
     struct route_timetable *t = route_timetable_build(c, 5, 5);
-    struct simple s = {.leg_cost = {1, 1, 50, 1, 1}, .full_arrival = -1};
+    struct simple s = {.leg_cost = {1, 1, 50, 1, 1}, .full_arrival = -1, .full_arrival2 = -1};
     struct route_query q = query(A, D);
     struct found f = search(t, &q, &s);
     ck_assert_uint_eq(f.n, 1);
@@ -290,6 +292,15 @@ START_TEST(test_max_legs_keeps_fewer_legs_dearer)
     f = search(t, &q, &s);
     ck_assert_uint_eq(f.n, 0);
     ck_assert_int_eq(f.outcome, ROUTE_NO_CONNECTION);
+    route_timetable_free(t);
+
+    /* The same when the dearer one arrives at C after the cheaper one. */
+    c[2] = conn(A, C, 3, 5, 2, 0, 0);
+    t = route_timetable_build(c, 5, 5);
+    q.max_legs = 3;
+    f = search(t, &q, &s);
+    ck_assert_uint_eq(f.n, 1);
+    expect(&f, 0, 52, 9, 3, (uint32_t[]){2, 3, 4});
     route_timetable_free(t);
 }
 END_TEST
@@ -305,7 +316,7 @@ START_TEST(test_older_cheaper_arrival_with_more_legs)
         conn(D, E, 3, 4, 3, 0, 0),  conn(E, B, 5, 8, 4, 0, 0), conn(B, C, 12, 13, 5, 0, 0),
     };
     struct route_timetable *t = route_timetable_build(c, 6, 5);
-    struct simple s = {.leg_cost = {50, 60, 5, 5, 10, 1}, .full_arrival = -1};
+    struct simple s = {.leg_cost = {50, 60, 5, 5, 10, 1}, .full_arrival = -1, .full_arrival2 = -1};
     struct route_query q = query(A, C);
     struct found f = search(t, &q, &s);
     ck_assert_uint_eq(f.n, 1);
@@ -374,7 +385,7 @@ START_TEST(test_full_window_at_earlier_arrival)
     };
     struct route_timetable *t = route_timetable_build(c, 3, 3);
     struct simple s = {.leg_cost = {100, 150, 100}, .load = 10, .change = 5, .discharge = 20,
-                       .full_arrival = 10 * H};
+                       .full_arrival = 10 * H, .full_arrival2 = -1};
     struct route_query q = query(A, C);
     struct found f = search(t, &q, &s);
     ck_assert_int_eq(f.outcome, ROUTE_FOUND);
@@ -394,12 +405,32 @@ START_TEST(test_discharge_counts_before_pruning)
      * a result of 150 must not hide a partial itinerary of 120. */
     struct route_connection c[] = {conn(A, C, 1, 10, 0, 0, 0), conn(A, C, 2, 12, 1, 0, 1)};
     struct route_timetable *t = route_timetable_build(c, 2, 3);
-    struct simple s = {.leg_cost = {100, 120}, .discharge_cls = {50, 0}, .full_arrival = -1};
+    struct simple s = {.leg_cost = {100, 120}, .discharge_cls = {50, 0}, .full_arrival = -1, .full_arrival2 = -1};
     struct route_query q = query(A, C);
     struct found f = search(t, &q, &s);
     ck_assert_uint_eq(f.n, 2);
     expect(&f, 0, 150, 10, 1, (uint32_t[]){0});
     expect(&f, 1, 120, 12, 1, (uint32_t[]){1});
+    route_timetable_free(t);
+}
+END_TEST
+
+START_TEST(test_full_windows_at_two_earlier_arrivals)
+{
+    /* Three A->B legs in one class, scanned in departure order: 11h (150),
+     * then 12h (200, dominated by the first), then 10h (100, dominating both).
+     * The windows at B are full at 10h and 11h: only the 12h one can go on. */
+    struct route_connection c[] = {
+        conn(A, B, 5, 11, 0, 0, 0), conn(A, B, 6, 12, 1, 0, 0), conn(A, B, 7, 10, 2, 0, 0),
+        conn(B, C, 14, 15, 3, 0, 0),
+    };
+    struct route_timetable *t = route_timetable_build(c, 4, 3);
+    struct simple s = {.leg_cost = {150, 200, 100, 100}, .load = 10, .change = 5,
+                       .discharge = 20, .full_arrival = 10 * H, .full_arrival2 = 11 * H};
+    struct route_query q = query(A, C);
+    struct found f = search(t, &q, &s);
+    ck_assert_uint_eq(f.n, 1);
+    expect(&f, 0, 335, 15, 2, (uint32_t[]){1, 3});
     route_timetable_free(t);
 }
 END_TEST
@@ -776,6 +807,83 @@ START_TEST(test_matches_brute_force)
 }
 END_TEST
 
+/* Many threads searching one timetable get what one thread gets. */
+#define SHARED_QUERIES 40
+struct shared {
+    struct route_timetable *t;
+    struct world *w;
+    struct route_query q[SHARED_QUERIES];
+    size_t n[SHARED_QUERIES];
+    struct pair first[SHARED_QUERIES], last[SHARED_QUERIES];
+    int mismatches[4];
+};
+struct worker_arg {
+    struct shared *sh;
+    int id;
+};
+
+static void *search_all(void *p)
+{
+    struct worker_arg *a = p;
+    struct shared *sh = a->sh;
+    struct route_costs costs = {.arg = sh->w, .leg = world_leg, .transfer = world_transfer};
+    struct route_itinerary *it = malloc(64 * sizeof(*it));
+    for (int round = 0; round < 20; round++)
+        for (int i = 0; i < SHARED_QUERIES; i++) {
+            enum route_outcome o;
+            size_t n = route_search(sh->t, &sh->q[i], &costs, it, 64, &o);
+            if (n != sh->n[i] ||
+                (n > 0 && (it[0].arrives_at != sh->first[i].arr ||
+                           it[0].cost != sh->first[i].cost ||
+                           it[n - 1].arrives_at != sh->last[i].arr ||
+                           it[n - 1].cost != sh->last[i].cost)))
+                sh->mismatches[a->id]++;
+        }
+    free(it);
+    return NULL;
+}
+
+START_TEST(test_concurrent_searches_share_a_timetable)
+{
+    static struct world w;
+    static struct shared sh;
+    struct route_connection c[MAXC];
+    rng_state = 0x7e57ab1e;
+    random_world(&w, 6);
+    w.ready_at = 0; /* the same for every query below */
+    random_timetable(c, MAXC, 6, 60, &w);
+    sh.t = route_timetable_build(c, MAXC, 6);
+    sh.w = &w;
+    struct route_costs costs = {.arg = &w, .leg = world_leg, .transfer = world_transfer};
+    struct route_itinerary it[64];
+    size_t found = 0;
+    for (int i = 0; i < SHARED_QUERIES; i++) {
+        enum route_outcome o;
+        sh.q[i] = (struct route_query){.origin = (uint32_t)(i % 6),
+                                       .destination = (uint32_t)((i / 6 + 1 + i % 6) % 6),
+                                       .horizon_end = 60};
+        sh.n[i] = route_search(sh.t, &sh.q[i], &costs, it, 64, &o);
+        if (sh.n[i] > 0) {
+            sh.first[i] = (struct pair){it[0].arrives_at, it[0].cost};
+            sh.last[i] = (struct pair){it[sh.n[i] - 1].arrives_at, it[sh.n[i] - 1].cost};
+            found++;
+        }
+    }
+    ck_assert_uint_gt(found, 10);
+    pthread_t th[4];
+    struct worker_arg args[4];
+    for (int k = 0; k < 4; k++) {
+        args[k] = (struct worker_arg){&sh, k};
+        ck_assert_int_eq(pthread_create(&th[k], NULL, search_all, &args[k]), 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        ck_assert_int_eq(sh.mismatches[k], 0);
+    }
+    route_timetable_free(sh.t);
+}
+END_TEST
+
 Suite *route_suite(void);
 Suite *route_suite(void)
 {
@@ -794,11 +902,13 @@ Suite *route_suite(void)
     tcase_add_test(tc, test_ready_at_and_horizon);
     tcase_add_test(tc, test_full_window_at_earlier_arrival);
     tcase_add_test(tc, test_discharge_counts_before_pruning);
+    tcase_add_test(tc, test_full_windows_at_two_earlier_arrivals);
     tcase_add_test(tc, test_timetable_build);
     suite_add_tcase(s, tc);
     TCase *bf = tcase_create("brute force");
     tcase_set_timeout(bf, 120);
     tcase_add_test(bf, test_matches_brute_force);
+    tcase_add_test(bf, test_concurrent_searches_share_a_timetable);
     suite_add_tcase(s, bf);
     return s;
 }
