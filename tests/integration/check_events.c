@@ -3,7 +3,8 @@
  * as another client books (well before the wait ends), empty when the wait
  * ends with nothing new, and holding no database connection or worker while
  * it waits (more waiters than the pool, and other requests still answered at
- * once); isolation between organizations, carriers' and operators' views. */
+ * once); isolation between organizations, carriers' and operators' views;
+ * no event handed out past one whose transaction has not committed yet. */
 #include "bookings_fixture.h"
 
 #include <check.h>
@@ -239,6 +240,47 @@ START_TEST(test_long_poll_holds_nothing)
 }
 END_TEST
 
+/* An event inserted by a transaction that has not committed yet holds back
+ * the events after it, so that a reader keeping the last id never skips it. */
+START_TEST(test_feed_never_skips)
+{
+    char ref[32];
+    snprintf(ref, sizeof ref, "%s", book_new(fwd, 4, true));
+    long booking_id = bf_sql_long(db, "SELECT id FROM corridor.booking WHERE reference = '%s'",
+                                  ref);
+    long after = last_event_id();
+    PGconn *slow = PQconnectdb(it_db_url(db));
+    ck_assert_int_eq(PQstatus(slow), CONNECTION_OK);
+    PQclear(PQexec(slow, "BEGIN"));
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO corridor.booking_event (booking_id, org_code, type, "
+                              "data) VALUES (%ld, 'DEMOFWD', 'booking.amended', '{}')",
+             booking_id);
+    PGresult *res = PQexec(slow, sql);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    char later[32];
+    snprintf(later, sizeof later, "%s", book_new(fwd, 5, true)); /* commits a higher id */
+
+    struct it_response r;
+    get_events(fwd, after, NULL, &r);
+    size_t seen_early = json_array_size(json_object_get(r.json, "items"));
+    it_response_free(&r);
+    res = PQexec(slow, "COMMIT");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    PQfinish(slow);
+    ck_assert_msg(seen_early == 0, "%zu event(s) handed out past an uncommitted one", seen_early);
+
+    get_events(fwd, after, NULL, &r);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 2);
+    ck_assert_str_eq(it_json_str(r.json, "items.0.booking_reference"), ref);
+    ck_assert_str_eq(it_json_str(r.json, "items.0.type"), "booking.amended");
+    ck_assert_str_eq(it_json_str(r.json, "items.1.booking_reference"), later);
+    it_response_free(&r);
+}
+END_TEST
+
 static bool feed_has(const char *k, const char *ref)
 {
     struct it_response r;
@@ -280,6 +322,7 @@ Suite *events_suite(void)
     tcase_add_test(tc, test_long_poll_times_out);
     tcase_add_test(tc, test_long_poll_holds_nothing);
     tcase_add_test(tc, test_feed_visibility);
+    tcase_add_test(tc, test_feed_never_skips);
     suite_add_tcase(s, tc);
     return s;
 }
