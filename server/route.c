@@ -1,26 +1,33 @@
 /* route: multi-criteria itinerary search, Connection Scan style (see include/route.h).
  *
- * A label is a partial itinerary ending at a node: (arrival, cost, legs), the
- * connection it arrived by and its parent.  Labels live in Pareto bags keyed by
- * (node, arriving connection's cls and mode, via progress), ordered by arrival.
- * The transfer callback may depend on in->cls and in->mode, so labels arriving
- * by different classes or modes never compare; it may also depend on
- * in->arrives_at, which is what makes plain (arrival, cost) dominance unsafe:
- * an earlier arrival may be refused (a full port window) where a later one is
- * accepted.  So a dominated label is not thrown away but kept as a "shadow" of
- * the label that dominates it, and is looked at only when that label's
- * transfer is refused.  When the dominating label's transfer is accepted it
- * is at least as good (its cost was lower and, by the contract in route.h, an
- * accepted transfer never costs more for an earlier arrival), so the shadows
- * cost nothing unless refusals actually happen.
+ * One pass over the connections departing in [ready_at, horizon_end], in
+ * departure order.  A label is a partial itinerary ending at a node:
+ * (arrival, cost, legs), the connection it arrived by and its parent.  Labels
+ * live in Pareto bags keyed by (node, arriving connection's cls and mode, via
+ * progress): the transfer callback may depend on in->cls and in->mode, so
+ * labels arriving by different classes or modes never compare.
+ *
+ * It may also depend on in->arrives_at, which is what makes plain dominance
+ * unsafe: an earlier arrival may be refused (a full port window) where a
+ * later one is accepted.  So a dominated label is not thrown away but kept as
+ * a "shadow" of the label that dominates it, and is looked at only when that
+ * label's transfer is refused.  When the dominating label's transfer is
+ * accepted it is at least as good (its cost was lower and, by the contract in
+ * route.h, an accepted transfer never costs more for an earlier arrival), so
+ * shadows cost a little memory and no time unless refusals actually happen.
  *
  * Legs are a third criterion (a cheaper label with more legs must not hide a
- * dearer one with fewer when max_legs binds).  Every label ever created stays
- * in the per-query arena, so parents can be followed to rebuild itineraries.
+ * dearer one with fewer when max_legs binds).  A bag's front (the labels no
+ * other dominates) is a small block of entries, newest first, each with the
+ * least cost and legs of itself and all older ones, so that the scan of a
+ * departure stops as soon as no older label can give anything new.
+ *
  * Costs are never negative (route.h), so a destination result that is no
  * later and no dearer than a label's cost so far makes the label useless
- * (target pruning); results are compared by their final cost, which already
- * includes the discharge at the destination. */
+ * (target pruning); results are compared by their final cost, which includes
+ * the discharge at the destination.  Every label stays in the per-query arena
+ * until the end, so parents can be followed to rebuild itineraries.  All
+ * scratch belongs to one query; the timetable is only read. */
 #include "route.h"
 
 #include <stdlib.h>
