@@ -428,8 +428,8 @@ static void amend_booking(struct http_request *req)
         json_int_t n;
         jsonv_known_keys(&v, line, base, line_keys);
         jsonv_enum(&v, line, base, "type", true, types);
-        jsonv_int(&v, line, base, "count", true, 1, 1000, &n);
-        jsonv_int(&v, line, base, "gross_weight_kg", true, 0, 100000, &n);
+        jsonv_int(&v, line, base, "count", true, 1, 100, &n);
+        jsonv_int(&v, line, base, "gross_weight_kg", true, 1, 40000, &n);
     }
     if (jsonv_ok(&v) && !cref && !lines)
         jsonv_error(&v, "", "nothing to change: give customer_reference and/or containers");
