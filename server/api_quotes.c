@@ -253,11 +253,13 @@ static int64_t longest_transit(const struct network *net)
     return h10 * 360;
 }
 
-/* "/cargo/containers" from quote.h's "cargo.containers", "/via/1" from "via[1]". */
+/* "/cargo/containers" from quote.h's "cargo.containers", "/via/1" from
+ * "via[1]"; "" (the whole body) for no field. */
 static void field_pointer(const char *field, char *out, size_t size)
 {
     size_t n = 0;
-    out[n++] = '/';
+    if (*field)
+        out[n++] = '/';
     for (const char *p = field; *p && n + 2 < size; p++) {
         if (*p == '.' || *p == '[')
             out[n++] = '/';
@@ -271,7 +273,7 @@ static void reply_invalid(struct http_request *req, const struct quote_result *r
                           const char *code)
 {
     char ptr[48];
-    field_pointer(res->error_field[0] ? res->error_field : "", ptr, sizeof ptr);
+    field_pointer(res->error_field, ptr, sizeof ptr);
     json_t *errors = json_array();
     json_t *e = json_object();
     json_object_set_new(e, "pointer", json_string(ptr));
