@@ -13,10 +13,20 @@ function bookingRoute(b) {
     return legs.length ? `${legs[0].from} → ${legs[legs.length - 1].to}` : '—';
 }
 
+/* An event's data as a line of text: money and container lines as people
+ * write them, nested objects in parentheses. */
 function compactData(data) {
     if (data === null || data === undefined) return '';
+    if (typeof data === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(data)) return fmtTime(data);
     if (typeof data !== 'object') return String(data);
-    return Object.entries(data).map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`).join(' · ');
+    if (typeof data.amount === 'string' && typeof data.currency === 'string') return fmtMoney(data);
+    if (Array.isArray(data)) {
+        return data.every((c) => c && c.type && c.count !== undefined) ? containersSummary(data) : data.map(compactData).join(', ');
+    }
+    return Object.entries(data).map(([k, v]) => {
+        const text = compactData(v);
+        return `${k.replace(/_/g, ' ')}: ${v && typeof v === 'object' && !Array.isArray(v) && v.amount === undefined ? `(${text})` : text}`;
+    }).join(' · ');
 }
 
 function bookingLink(reference) {
@@ -58,8 +68,8 @@ Views.bookings = {
                 { title: 'Route', cell: (b) => bookingRoute(b) },
                 { title: 'Containers', cell: (b) => containersSummary(b.containers) },
                 { title: 'Total', cell: (b) => fmtMoney(b.total), num: true },
-                { title: 'Hold expires', cell: (b) => (b.status === 'HELD' ? fmtTime(b.hold_expires_at) : '—') },
-                { title: 'Created', cell: (b) => fmtTime(b.created_at) },
+                { title: 'Hold expires', cell: (b) => (b.status === 'HELD' ? fmtTime(b.hold_expires_at) : '—'), nowrap: true },
+                { title: 'Created', cell: (b) => fmtTime(b.created_at), nowrap: true },
             ], items, 'No bookings yet. Ask for a quote and book an option.');
             this.cursors[this.page + 1] = data && data.next_cursor ? data.next_cursor : undefined;
             $('#bookings-next').disabled = !this.cursors[this.page + 1];
@@ -206,7 +216,7 @@ Views.booking = {
         try {
             const { data } = await api('GET', `/v1/bookings/${encodeURIComponent(this.reference)}/events`);
             fillTable(table, [
-                { title: 'At', cell: (e) => fmtTime(e.at) },
+                { title: 'At', cell: (e) => fmtTime(e.at), nowrap: true },
                 { title: 'Event', cell: (e) => h('code', null, e.type) },
                 { title: 'Details', cell: (e) => compactData(e.data) },
             ], itemsOf(data), 'No events.');
@@ -243,7 +253,7 @@ Views.events = {
     },
     columns: [
         { title: 'ID', cell: (e) => String(e.id), num: true },
-        { title: 'At', cell: (e) => fmtTime(e.at) },
+        { title: 'At', cell: (e) => fmtTime(e.at), nowrap: true },
         { title: 'Event', cell: (e) => h('code', null, e.type) },
         { title: 'Booking', cell: (e) => bookingLink(e.booking_reference) },
         { title: 'Details', cell: (e) => compactData(e.data) },

@@ -130,9 +130,9 @@ const DEPARTURE_COLUMNS = [
     { title: 'Service', cell: (d) => d.service || '—' },
     { title: 'From', cell: (d) => nodeCode(d.from) },
     { title: 'To', cell: (d) => nodeCode(d.to) },
-    { title: 'Departs', cell: (d) => fmtTime(d.departs_at) },
-    { title: 'Arrives', cell: (d) => fmtTime(d.arrives_at) },
-    { title: 'Cut-off', cell: (d) => fmtTime(d.cutoff_at) },
+    { title: 'Departs', cell: (d) => fmtTime(d.departs_at), nowrap: true },
+    { title: 'Arrives', cell: (d) => fmtTime(d.arrives_at), nowrap: true },
+    { title: 'Cut-off', cell: (d) => fmtTime(d.cutoff_at), nowrap: true },
     { title: 'TEU free / capacity', cell: (d) => capacityCell(d.available_teu, d.capacity_teu), num: true },
     { title: 'kg free / capacity', cell: (d) => capacityCell(d.available_kg, d.capacity_kg), num: true },
     { title: 'Status', cell: (d) => statusBadge(d.status) },
@@ -140,8 +140,8 @@ const DEPARTURE_COLUMNS = [
 
 const WINDOW_COLUMNS = [
     { title: 'Window', cell: (w) => String(w.id) },
-    { title: 'Starts', cell: (w) => fmtTime(w.starts_at) },
-    { title: 'Ends', cell: (w) => fmtTime(w.ends_at) },
+    { title: 'Starts', cell: (w) => fmtTime(w.starts_at), nowrap: true },
+    { title: 'Ends', cell: (w) => fmtTime(w.ends_at), nowrap: true },
     { title: 'TEU free / capacity', cell: (w) => capacityCell(w.available_teu, w.capacity_teu), num: true },
 ];
 

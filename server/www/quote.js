@@ -159,7 +159,8 @@ function legsTable(legs) {
         h('tbody', null, (legs || []).map((l) => h('tr', null,
             h('td', { class: 'num' }, String(l.seq ?? '')),
             h('td', { class: 'nowrap' }, nodeCode(l.from), ' → ', nodeCode(l.to)),
-            h('td', null, l.mode || '', l.carrier ? h('div', { class: 'muted' }, l.carrier) : null),
+            h('td', null, l.mode || '', l.carrier ? h('div', { class: 'muted' }, l.carrier) : null,
+                l.service ? h('div', { class: 'muted small' }, l.service) : null),
             h('td', null, fmtTime(l.departs_at)), h('td', null, fmtTime(l.arrives_at)),
             h('td', { class: 'num' }, fmtInt(l.distance_km)))))));
 }
@@ -259,7 +260,7 @@ function comparisonTable(options, cheapest, fastest) {
         h('thead', null, h('tr', null, ['Option', 'Total', 'Departs', 'Arrives', 'Transit', 'Route']
             .map((t, i) => h('th', { scope: 'col', class: i === 1 ? 'num' : null }, t)))),
         h('tbody', null, options.map((o) => h('tr', null,
-            h('td', null, h('a', { href: `#option-${o.option}-title`, onclick: (e) => { e.preventDefault(); $(`#option-${o.option}-title`).scrollIntoView(); } }, `Option ${o.option}`),
+            h('td', { class: 'nowrap' }, h('a', { href: `#option-${o.option}-title`, onclick: (e) => { e.preventDefault(); $(`#option-${o.option}-title`).scrollIntoView(); } }, `Option ${o.option}`),
                 o === cheapest ? h('span', { class: 'tag' }, 'cheapest') : null, o === fastest ? h('span', { class: 'tag' }, 'fastest') : null),
             h('td', { class: 'num' }, fmtMoney(o.total)),
             h('td', null, fmtTime(o.departs_at)), h('td', null, fmtTime(o.arrives_at)),
@@ -306,6 +307,8 @@ Views.quote = {
         await busy($('#q-submit'), async () => {
             clearProblem(area);
             clearFieldErrors(form);
+            clearInterval(expiryTimer);
+            $('#quote-result').replaceChildren();
             try {
                 const { data } = await api('POST', '/v1/quotes', { body: quoteRequest() });
                 renderQuote(data);
