@@ -263,8 +263,8 @@ function comparisonTable(options, cheapest, fastest) {
             h('td', { class: 'nowrap' }, h('a', { href: `#option-${o.option}-title`, onclick: (e) => { e.preventDefault(); $(`#option-${o.option}-title`).scrollIntoView(); } }, `Option ${o.option}`),
                 o === cheapest ? h('span', { class: 'tag' }, 'cheapest') : null, o === fastest ? h('span', { class: 'tag' }, 'fastest') : null),
             h('td', { class: 'num' }, fmtMoney(o.total)),
-            h('td', null, fmtTime(o.departs_at)), h('td', null, fmtTime(o.arrives_at)),
-            h('td', null, fmtHours(o.transit_hours)),
+            h('td', { class: 'nowrap' }, fmtTime(o.departs_at)), h('td', { class: 'nowrap' }, fmtTime(o.arrives_at)),
+            h('td', { class: 'nowrap' }, fmtHours(o.transit_hours)),
             h('td', null, (o.legs || []).length ? [o.legs[0].from, ...o.legs.map((l) => l.to)].join(' → ') : '—'))))));
 }
 
