@@ -10,6 +10,11 @@ for list in "${lists[@]}"; do
     while read -r pkg; do
         pkg=${pkg%%#*}; pkg=$(echo "$pkg" | tr -d '[:space:]')
         [ -n "$pkg" ] || continue
+        # "package:command" = needed only when command is not on PATH (node
+        # and npm may come from another distribution of Node.js)
+        case $pkg in
+        *:*) command -v "${pkg#*:}" >/dev/null 2>&1 && continue; pkg=${pkg%%:*} ;;
+        esac
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$pkg")
         fi
