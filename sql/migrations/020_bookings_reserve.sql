@@ -30,26 +30,36 @@ LANGUAGE sql STABLE AS $$
     SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 $$;
 
+-- (Functions called once per request are PL/pgSQL rather than SQL: PL/pgSQL
+-- keeps its plans for the session, a SQL function is planned again on every
+-- call -- 1.4 ms instead of 0.2 ms for booking_json.)
+
 -- Money as the API writes it: {"amount": "1234.50", "currency": "USD"}, the
 -- amount with the currency's minor units.
 CREATE FUNCTION corridor.booking_money(amount numeric, cur text) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object(
         'amount', round(amount, coalesce((SELECT c.minor_units FROM corridor.currency c
                                            WHERE c.code = cur), 2))::text,
-        'currency', cur)
-$$;
+        'currency', cur);
+END $$;
 
 -- A new random reference NSC-XXXXXXXX over 31 unambiguous characters (no 0,
 -- O, 1, I, L).  Random bytes from gen_random_uuid() (built in), skipping its
 -- version and variant bytes.
 CREATE FUNCTION corridor.booking_new_reference() RETURNS text
-LANGUAGE sql VOLATILE AS $$
-    SELECT 'NSC-' || string_agg(substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ',
-                                       1 + get_byte(r.b, i) % 31, 1), '' ORDER BY i)
-      FROM (SELECT uuid_send(gen_random_uuid()) AS b) r,
-           unnest(ARRAY[0, 1, 2, 3, 4, 5, 9, 10]) AS i
-$$;
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    b   bytea := uuid_send(gen_random_uuid());
+    ref text := 'NSC-';
+    i   int;
+BEGIN
+    FOREACH i IN ARRAY ARRAY[0, 1, 2, 3, 4, 5, 9, 10] LOOP
+        ref := ref || substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', 1 + get_byte(b, i) % 31, 1);
+    END LOOP;
+    RETURN ref;
+END $$;
 
 -- TEU of a container type: 20' = 1, 40' = 2.
 CREATE FUNCTION corridor.booking_container_teu(ctype text) RETURNS int
@@ -75,8 +85,9 @@ $$;
 
 -- The booking as the API returns it (GET /v1/bookings/{reference}).
 CREATE FUNCTION corridor.booking_json(p_id bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
-SELECT json_build_object(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+RETURN (SELECT json_build_object(
     'id', b.id,
     'reference', b.reference,
     'status', b.status,
@@ -85,7 +96,8 @@ SELECT json_build_object(
     'option', b.option,
     'customer_reference', b.customer_reference,
     'containers', b.containers,
-    'total', corridor.booking_money(b.total_amount, b.currency),
+    'total', json_build_object('amount', round(b.total_amount, m.mu)::text,
+                              'currency', b.currency),
     'legs', coalesce((
         SELECT json_agg(json_build_object(
                    'seq', bl.seq, 'from', l.from_code, 'to', l.to_code, 'mode', l.mode,
@@ -123,7 +135,8 @@ SELECT json_build_object(
                    'unit_price', CASE WHEN c.unit_price IS NULL THEN NULL ELSE
                        json_build_object('amount', trim_scale(c.unit_price)::text,
                                          'currency', c.unit_currency) END,
-                   'amount', corridor.booking_money(c.amount, b.currency),
+                   'amount', json_build_object('amount', round(c.amount, m.mu)::text,
+                                             'currency', b.currency),
                    'fx_rate', trim_scale(c.fx_rate)::text,
                    'tariff_id', c.tariff_id) ORDER BY c.line_no)
           FROM corridor.booking_charge c WHERE c.booking_id = b.id), '[]'),
@@ -132,8 +145,10 @@ SELECT json_build_object(
     'updated_at', corridor.booking_time(b.updated_at),
     'version', b.version)
   FROM corridor.booking b
- WHERE b.id = p_id
-$$;
+  CROSS JOIN LATERAL (SELECT coalesce((SELECT cu.minor_units FROM corridor.currency cu
+                                        WHERE cu.code = b.currency), 2) AS mu) m
+ WHERE b.id = p_id);
+END $$;
 
 -- Releases every unit the given live bookings reserve: their departures'
 -- TEU and kg and their windows' TEU.  Locks departures, then windows, in id
@@ -227,6 +242,8 @@ DECLARE
     v_hold     timestamptz;
     v_deps     bigint[];
     v_wins     bigint[];
+    v_calls    int[];
+    v_ok       boolean;
     v_problems jsonb;
 BEGIN
     SELECT x.id, x.org_code, x.expires_at, x.currency, x.options INTO q
@@ -275,17 +292,35 @@ BEGIN
 
     SELECT array_agg(DISTINCT (x->>'departure_id')::bigint) INTO v_deps
       FROM jsonb_array_elements(opt->'legs') x;
-    SELECT array_agg(DISTINCT (x->>'window_id')::bigint) INTO v_wins
-      FROM jsonb_array_elements(coalesce(opt->'port_calls', '[]')) x
-     WHERE x->>'window_id' IS NOT NULL;
+    -- each window and its number of calls (two calls may share a window)
+    SELECT array_agg(w.window_id ORDER BY w.window_id), array_agg(w.calls ORDER BY w.window_id)
+      INTO v_wins, v_calls
+      FROM (SELECT (x->>'window_id')::bigint AS window_id, count(*)::int AS calls
+              FROM jsonb_array_elements(coalesce(opt->'port_calls', '[]')) x
+             WHERE x->>'window_id' IS NOT NULL GROUP BY 1) w;
+    v_wins := coalesce(v_wins, '{}');
+    v_calls := coalesce(v_calls, '{}');
 
-    -- The global lock order: departures by id, then windows by id.
-    PERFORM 1 FROM corridor.departure d WHERE d.id = ANY (v_deps)
-      ORDER BY d.id FOR NO KEY UPDATE;
-    PERFORM 1 FROM corridor.port_window w WHERE w.id = ANY (v_wins)
-      ORDER BY w.id FOR NO KEY UPDATE;
+    -- The global lock order: departures by id, then windows by id; each
+    -- statement locks its rows in that order and checks them at once.
+    SELECT count(*) = cardinality(v_deps)
+           AND coalesce(bool_and(d.status = 'scheduled' AND d.cutoff_at > now()
+                                 AND d.capacity_teu - d.booked_teu >= v_teu
+                                 AND d.capacity_kg - d.booked_kg >= v_kg), false)
+      INTO v_ok
+      FROM (SELECT x.status, x.cutoff_at, x.capacity_teu, x.booked_teu, x.capacity_kg, x.booked_kg
+              FROM corridor.departure x WHERE x.id = ANY (v_deps)
+             ORDER BY x.id FOR NO KEY UPDATE) d;
+    SELECT v_ok AND count(*) = cardinality(v_wins)
+           AND coalesce(bool_and(w.capacity_teu - w.booked_teu >= v_teu * n.calls), true)
+      INTO v_ok
+      FROM (SELECT x.id, x.capacity_teu, x.booked_teu
+              FROM corridor.port_window x WHERE x.id = ANY (v_wins)
+             ORDER BY x.id FOR NO KEY UPDATE) w
+      JOIN unnest(v_wins, v_calls) AS n(id, calls) ON n.id = w.id;
 
-    -- Every reason the option cannot be reserved now, leg by leg, then call by call.
+    -- When something is missing: every reason, leg by leg, then call by call.
+    IF NOT v_ok THEN
     SELECT jsonb_agg(p.problem ORDER BY p.ord, p.idx) INTO v_problems FROM (
         SELECT 1 AS ord, l.idx, jsonb_build_object(
                    'pointer', '/legs/' || l.idx,
@@ -330,6 +365,7 @@ BEGIN
                  WHERE x->>'window_id' IS NOT NULL GROUP BY 1) n ON n.window_id = c.window_id
           LEFT JOIN corridor.port_window w ON w.id = c.window_id
          WHERE w.id IS NULL OR w.capacity_teu - w.booked_teu < v_teu * n.calls) p;
+    END IF;
     IF v_problems IS NOT NULL THEN
         RETURN QUERY SELECT 'capacity_unavailable',
                             (v_problems->0->>'message') ||
@@ -345,10 +381,8 @@ BEGIN
      WHERE d.id = ANY (v_deps);
     UPDATE corridor.port_window w
        SET booked_teu = w.booked_teu + v_teu * n.calls
-      FROM (SELECT (x->>'window_id')::bigint AS window_id, count(*) AS calls
-              FROM jsonb_array_elements(coalesce(opt->'port_calls', '[]')) x
-             WHERE x->>'window_id' IS NOT NULL GROUP BY 1) n
-     WHERE w.id = n.window_id;
+      FROM unnest(v_wins, v_calls) AS n(id, calls)
+     WHERE w.id = n.id AND w.id = ANY (v_wins);
 
     v_status := CASE WHEN p_hold_seconds IS NULL THEN 'CONFIRMED' ELSE 'HELD' END;
     v_hold := CASE WHEN p_hold_seconds IS NULL THEN NULL
@@ -388,8 +422,7 @@ BEGIN
     VALUES (v_id, q.org_code, CASE v_status WHEN 'HELD' THEN 'booking.held' ELSE 'booking.confirmed' END,
             jsonb_build_object('status', v_status, 'version', 1, 'quote_id', q.id,
                                'option', p_option, 'teu', v_teu, 'kg', v_kg,
-                               'total', corridor.booking_money((opt->'total'->>'amount')::numeric,
-                                                               q.currency),
+                               'total', opt->'total',
                                'hold_expires_at', corridor.booking_time(v_hold)));
 
     RETURN QUERY SELECT 'ok', NULL::text, NULL::jsonb, v_id, corridor.booking_json(v_id);
