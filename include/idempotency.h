@@ -25,11 +25,11 @@ struct db_conn;
 #define IDEMPOTENCY_STALE_S 60
 
 enum idempotency_state {
-    IDEMPOTENCY_NEW = 0,         /* claimed: go on, then finish or forget */
-    IDEMPOTENCY_REPLAY,          /* answered before: *out holds it */
-    IDEMPOTENCY_REUSED,          /* same key, another request: 422 */
-    IDEMPOTENCY_IN_PROGRESS,     /* the first request is still running */
-    IDEMPOTENCY_UNAVAILABLE,     /* PostgreSQL unreachable */
+    IDEMPOTENCY_NEW = 0,     /* claimed: go on, then finish or forget */
+    IDEMPOTENCY_REPLAY,      /* answered before: *out holds it */
+    IDEMPOTENCY_REUSED,      /* same key, another request: 422 */
+    IDEMPOTENCY_IN_PROGRESS, /* the first request is still running */
+    IDEMPOTENCY_UNAVAILABLE, /* PostgreSQL unreachable */
     IDEMPOTENCY_ERROR,
 };
 

@@ -57,7 +57,7 @@ struct booking_job {
     /* the answer, rendered inside the transaction */
     struct store_booking_result res;
     unsigned status;
-    char *body;     /* the booking (2xx) or the stored refusal (4xx) */
+    char *body; /* the booking (2xx) or the stored refusal (4xx) */
 };
 
 static void job_free(void *arg)
@@ -79,8 +79,8 @@ static unsigned problem_status(const char *code)
         const char *code;
         unsigned status;
     } map[] = {
-        {"not_found", 404},          {"quote_expired", 410},        {"quote_already_booked", 409},
-        {"validation_failed", 422},  {"capacity_unavailable", 409}, {"invalid_state", 409},
+        {"not_found", 404},           {"quote_expired", 410},        {"quote_already_booked", 409},
+        {"validation_failed", 422},   {"capacity_unavailable", 409}, {"invalid_state", 409},
         {"precondition_failed", 412},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -108,8 +108,7 @@ static bool render(struct booking_job *j)
 }
 
 /* Sends a booking body (exactly these bytes) with ETag, and Location on 201. */
-static void send_booking(struct http_request *req, unsigned status, const char *body,
-                         bool replayed)
+static void send_booking(struct http_request *req, unsigned status, const char *body, bool replayed)
 {
     json_t *b = json_loads(body, 0, NULL);
     const char *ref = b ? json_string_value(json_object_get(b, "reference")) : NULL;
@@ -128,8 +127,7 @@ static void send_booking(struct http_request *req, unsigned status, const char *
 }
 
 /* Sends a stored refusal {"code","detail","errors"} as problem+json. */
-static void send_refusal(struct http_request *req, unsigned status, const char *body,
-                         bool replayed)
+static void send_refusal(struct http_request *req, unsigned status, const char *body, bool replayed)
 {
     json_t *o = json_loads(body, 0, NULL);
     const char *code = o ? json_string_value(json_object_get(o, "code")) : NULL;
@@ -142,8 +140,7 @@ static void send_refusal(struct http_request *req, unsigned status, const char *
     json_decref(o);
 }
 
-static void send_answer(struct http_request *req, unsigned status, const char *body,
-                        bool replayed)
+static void send_answer(struct http_request *req, unsigned status, const char *body, bool replayed)
 {
     if (status < 400)
         send_booking(req, status, body, replayed);
@@ -156,8 +153,7 @@ static void send_failure(struct http_request *req, struct db_conn *c)
     if (PQstatus(db_pg(c)) != CONNECTION_OK || !db_pool_healthy(app.db))
         http_reply_unavailable(req);
     else
-        http_reply_problem(req, 500, "internal_error", "the booking could not be processed",
-                           NULL);
+        http_reply_problem(req, 500, "internal_error", "the booking could not be processed", NULL);
 }
 
 /* ---- the change transaction (pool thread) ---- */
@@ -185,8 +181,7 @@ static int change_body(struct db_conn *c, void *arg)
     }
     if (rc == DB_TX_RETRY)
         metrics_count("corridor_booking_tx_retries_total",
-                      "Booking transactions retried after a deadlock or serialization failure.",
-                      1);
+                      "Booking transactions retried after a deadlock or serialization failure.", 1);
     if (rc != DB_TX_OK)
         return rc;
     if (!render(j))
@@ -206,8 +201,8 @@ static void change_work(struct http_request *req, void *arg)
     }
     if (j->idem_key) {
         struct idempotency_answer stored;
-        enum idempotency_state st = idempotency_begin(c, j->who.org_code, j->idem_key,
-                                                      j->idem_hash, IDEMPOTENCY_WAIT_MS, &stored);
+        enum idempotency_state st = idempotency_begin(c, j->who.org_code, j->idem_key, j->idem_hash,
+                                                      IDEMPOTENCY_WAIT_MS, &stored);
         switch (st) {
         case IDEMPOTENCY_NEW:
             break;

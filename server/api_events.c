@@ -40,10 +40,10 @@ struct waiter {
     struct auth_principal who;
     long long after;
     int limit;
-    int64_t deadline_ms;      /* monotonic */
-    uint64_t gen;             /* hub generation read before the last query */
-    int refs;                 /* the request + the hub side */
-    struct waiter *next;      /* in the hub's list while parked */
+    int64_t deadline_ms; /* monotonic */
+    uint64_t gen;        /* hub generation read before the last query */
+    int refs;            /* the request + the hub side */
+    struct waiter *next; /* in the hub's list while parked */
 };
 
 static pthread_mutex_t hub_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -87,8 +87,8 @@ static void answer_locked(struct waiter *w, json_t *items, long long last)
     }
     char cursor[24];
     snprintf(cursor, sizeof cursor, "%lld", last);
-    json_t *o = json_pack("{s:o, s:s}", "items", items ? items : json_array(), "next_cursor",
-                          cursor);
+    json_t *o =
+        json_pack("{s:o, s:s}", "items", items ? items : json_array(), "next_cursor", cursor);
     char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(o);
     if (s)

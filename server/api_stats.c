@@ -57,8 +57,8 @@ static void stats_work(struct http_request *req, void *arg)
     json_t *out = NULL;
     int st = store_booking_stats(c, j->from, j->to, &out);
     db_release(app.db, c);
-    char *s = st == STORE_BOOKING_OK ? json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15))
-                                     : NULL;
+    char *s =
+        st == STORE_BOOKING_OK ? json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(out);
     if (s)
         http_reply_raw(req, 200, "application/json", s, strlen(s));

@@ -30,13 +30,13 @@ static const char SQL_AMEND[] =
 
 static const char SQL_GET[] =
     "SELECT corridor.booking_json(b.id)::text, b.version FROM corridor.booking b "
-    "WHERE b.reference = $1::text AND corridor.booking_visible(b.id, b.org_code, $2::text, $3::text)";
+    "WHERE b.reference = $1::text AND corridor.booking_visible(b.id, b.org_code, $2::text, "
+    "$3::text)";
 
 /* Lists: one statement per role, so each gets a plan that uses its index. */
-#define LIST_SELECT \
-    "SELECT b.id, corridor.booking_json(b.id)::text FROM corridor.booking b WHERE "
-#define LIST_TAIL                                                                      \
-    " AND ($2::text IS NULL OR b.status = $2::text) AND b.id < $3::bigint "           \
+#define LIST_SELECT "SELECT b.id, corridor.booking_json(b.id)::text FROM corridor.booking b WHERE "
+#define LIST_TAIL                                                                                  \
+    " AND ($2::text IS NULL OR b.status = $2::text) AND b.id < $3::bigint "                        \
     "ORDER BY b.id DESC LIMIT $4::int + 1"
 static const char SQL_LIST_FORWARDER[] = LIST_SELECT "b.org_code = $1::text" LIST_TAIL;
 static const char SQL_LIST_CARRIER[] =
@@ -108,8 +108,7 @@ static int run_change(struct db_conn *c, const char *name, const char *sql, int 
             char msg[256];
             snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
             msg[strcspn(msg, "\n")] = '\0';
-            log_event(LOGL_ERROR, "store_booking.failed", "%s: %s [%s]", name, msg,
-                      db_sqlstate(r));
+            log_event(LOGL_ERROR, "store_booking.failed", "%s: %s [%s]", name, msg, db_sqlstate(r));
             rc = DB_TX_ERROR;
         }
         goto out;
@@ -142,8 +141,9 @@ int store_booking_create(struct db_conn *c, const struct auth_principal *who, co
     char opt[16], hold[16];
     snprintf(opt, sizeof opt, "%d", option);
     snprintf(hold, sizeof hold, "%d", hold_seconds);
-    const char *params[] = {who->org_code, role_name(who), quote_id, opt,
-                            hold_seconds > 0 ? hold : NULL, customer_reference};
+    const char *params[] = {
+        who->org_code,     role_name(who), quote_id, opt, hold_seconds > 0 ? hold : NULL,
+        customer_reference};
     return run_change(c, "booking_create", SQL_CREATE, 6, params, out);
 }
 
@@ -164,10 +164,13 @@ int store_booking_amend(struct db_conn *c, const struct auth_principal *who, con
 {
     char version[16];
     snprintf(version, sizeof version, "%d", if_match);
-    const char *params[] = {who->org_code,       role_name(who),
-                            reference,           if_match >= 0 ? version : NULL,
+    const char *params[] = {who->org_code,
+                            role_name(who),
+                            reference,
+                            if_match >= 0 ? version : NULL,
                             set_reference ? "true" : "false",
-                            customer_reference,  containers_json};
+                            customer_reference,
+                            containers_json};
     return run_change(c, "booking_amend", SQL_AMEND, 7, params, out);
 }
 
@@ -204,9 +207,18 @@ int store_booking_list(struct db_conn *c, const struct auth_principal *who, cons
     const char *params[] = {who->org_code, status, before > 0 ? before_s : BEFORE_NONE, limit_s};
     const char *name, *sql;
     switch (who->role) {
-    case AUTH_FORWARDER: name = "booking_list_forwarder"; sql = SQL_LIST_FORWARDER; break;
-    case AUTH_CARRIER: name = "booking_list_carrier"; sql = SQL_LIST_CARRIER; break;
-    default: name = "booking_list_operator"; sql = SQL_LIST_OPERATOR; break;
+    case AUTH_FORWARDER:
+        name = "booking_list_forwarder";
+        sql = SQL_LIST_FORWARDER;
+        break;
+    case AUTH_CARRIER:
+        name = "booking_list_carrier";
+        sql = SQL_LIST_CARRIER;
+        break;
+    default:
+        name = "booking_list_operator";
+        sql = SQL_LIST_OPERATOR;
+        break;
     }
     *items = NULL;
     *next = 0;

@@ -16,7 +16,7 @@
 #include <uv.h>
 
 #define ACQUIRE_TIMEOUT_MS 1000
-#define MAX_BATCHES 50      /* per sweep: 5000 holds, then the next tick goes on */
+#define MAX_BATCHES 50 /* per sweep: 5000 holds, then the next tick goes on */
 #define PURGE_EVERY_S 60
 
 static uv_timer_t timer;  /* loop thread only */

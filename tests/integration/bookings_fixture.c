@@ -133,15 +133,14 @@ void bf_itinerary(const char *db, int nth, struct bf_itinerary *out)
     ck_assert_int_eq(n, 5);
 }
 
-char *bf_quote_sql(const char *db, const char *org, const long *deps, size_t n_deps,
-                   int containers)
+char *bf_quote_sql(const char *db, const char *org, const long *deps, size_t n_deps, int containers)
 {
     char list[256] = "";
     size_t off = 0;
     for (size_t i = 0; i < n_deps; i++)
         off += (size_t)snprintf(list + off, sizeof list - off, "%s%ld", i ? "," : "", deps[i]);
-    char *id = bf_sql_text(db, "SELECT public.it_quote('%s', ARRAY[%s]::bigint[], %d)", org,
-                           list, containers);
+    char *id = bf_sql_text(db, "SELECT public.it_quote('%s', ARRAY[%s]::bigint[], %d)", org, list,
+                           containers);
     ck_assert_msg(id != NULL, "it_quote failed");
     return id;
 }
@@ -192,8 +191,7 @@ int bf_post_booking(const struct it_server *s, const char *key, const char *quot
     const char *headers[] = {header, NULL};
     if (idempotency_key)
         snprintf(header, sizeof header, "Idempotency-Key: %s", idempotency_key);
-    return it_request(s, "POST", "/v1/bookings", key, body, idempotency_key ? headers : NULL,
-                      out);
+    return it_request(s, "POST", "/v1/bookings", key, body, idempotency_key ? headers : NULL, out);
 }
 
 long bf_dep_teu(const char *db, long dep)

@@ -77,11 +77,12 @@ static void capacity_storm(int nth, int requests, int fit, int servers)
     struct bf_itinerary it;
     bf_itinerary(db, nth, &it);
     long dep = it.dep[0];
-    bf_sql(db, "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
-               "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
+    bf_sql(db,
+           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
            2 * fit, 20000 * requests, dep);
-    long capacity = bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld",
-                                dep);
+    long capacity =
+        bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
     struct call *calls = calloc((size_t)requests, sizeof *calls);
     for (int i = 0; i < requests; i++) {
         calls[i].s = &srv[i % servers];
@@ -109,8 +110,11 @@ static void capacity_storm(int nth, int requests, int fit, int servers)
     ck_assert_int_eq(booked, fit);
     ck_assert_int_eq(refused, requests - fit);
     ck_assert_int_eq(bf_dep_teu(db, dep), capacity);
-    ck_assert_int_eq(bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE "
-                                     "departure_id = %ld", dep), fit);
+    ck_assert_int_eq(bf_sql_long(db,
+                                 "SELECT count(*) FROM corridor.booking_leg WHERE "
+                                 "departure_id = %ld",
+                                 dep),
+                     fit);
     ck_assert_int_eq(bf_violations(db), 0);
     for (int i = 0; i < requests; i++) {
         it_response_free(&calls[i].r);
@@ -153,13 +157,16 @@ START_TEST(test_opposite_directions)
     bf_itinerary(db, 12, &it);
     enum { N = 40 };
     /* room for everyone: what is tested is that nobody deadlocks */
-    bf_sql(db, "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
-               "capacity_kg = booked_kg + %d WHERE id IN (%ld, %ld)",
+    bf_sql(db,
+           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+           "capacity_kg = booked_kg + %d WHERE id IN (%ld, %ld)",
            2 * N, 20000 * N, it.dep[0], it.dep[1]);
     for (int w = 0; w < 2; w++)
         if (it.win[w])
-            bf_sql(db, "UPDATE corridor.port_window SET capacity_teu = booked_teu + %d "
-                       "WHERE id = %ld", 2 * N, it.win[w]);
+            bf_sql(db,
+                   "UPDATE corridor.port_window SET capacity_teu = booked_teu + %d "
+                   "WHERE id = %ld",
+                   2 * N, it.win[w]);
     long teu0 = bf_dep_teu(db, it.dep[0]), teu1 = bf_dep_teu(db, it.dep[1]);
     double retries0 = metric(&srv[0], "corridor_booking_tx_retries_total") +
                       metric(&srv[1], "corridor_booking_tx_retries_total");

@@ -120,8 +120,10 @@ START_TEST(test_book_confirmed)
         ck_assert_int_eq(bf_dep_kg(db, deps[i]), kg0[i] + 40000);
     }
     /* the quoted price holds: the booking's total is the quote's option 1 */
-    char *quoted = bf_sql_text(db, "SELECT options->0->'total'->>'amount' FROM corridor.quote "
-                                   "WHERE id = '%s'", q);
+    char *quoted = bf_sql_text(db,
+                               "SELECT options->0->'total'->>'amount' FROM corridor.quote "
+                               "WHERE id = '%s'",
+                               q);
     ck_assert_double_eq_tol(atof(it_json_str(r.json, "total.amount")), atof(quoted), 0.001);
     free(quoted);
 
@@ -161,8 +163,8 @@ START_TEST(test_patch_real_quote)
     char path[64];
     snprintf(path, sizeof path, "/v1/bookings/%s", ref);
     request(&srv, "PATCH", path, fwd,
-            "{\"containers\":[{\"type\":\"40HC\",\"count\":4,\"gross_weight_kg\":20000}]}",
-            NULL, &r);
+            "{\"containers\":[{\"type\":\"40HC\",\"count\":4,\"gross_weight_kg\":20000}]}", NULL,
+            &r);
     ck_assert_msg(r.status == 200, "patch: %ld %s", r.status, r.body);
     ck_assert_int_eq(bf_dep_teu(db, deps[nd - 1]), teu0 + 4);
     assert_charges_add_up(r.json);
@@ -171,19 +173,21 @@ START_TEST(test_patch_real_quote)
     for (size_t i = 0; i < json_array_size(before); i++) {
         json_t *b = json_array_get(before, i), *a = json_array_get(after, i);
         const char *basis = it_json_str(b, "basis");
-        double was = atof(it_json_str(b, "amount.amount")), now = atof(it_json_str(a, "amount.amount"));
+        double was = atof(it_json_str(b, "amount.amount")),
+               now = atof(it_json_str(a, "amount.amount"));
         if (strcmp(basis, "per_shipment") == 0)
             ck_assert_double_eq_tol(now, was, 0.001);
         else if (strcmp(basis, "percent") != 0 && strstr(basis, "container") != NULL &&
                  atof(it_json_str(b, "unit_price.amount")) * atof(it_json_str(b, "quantity")) *
-                         atof(it_json_str(b, "fx_rate")) > 0.5 * was)
+                         atof(it_json_str(b, "fx_rate")) >
+                     0.5 * was)
             /* no minimum charge in play: twice the containers, twice the amount */
             ck_assert_msg(fabs(now - 2 * was) <= 0.011, "line %zu: %.2f -> %.2f", i, was, now);
     }
     it_response_free(&r);
     request(&srv, "PATCH", path, fwd,
-            "{\"containers\":[{\"type\":\"40HC\",\"count\":2,\"gross_weight_kg\":20000}]}",
-            NULL, &r);
+            "{\"containers\":[{\"type\":\"40HC\",\"count\":2,\"gross_weight_kg\":20000}]}", NULL,
+            &r);
     ck_assert_msg(r.status == 200, "patch back: %ld %s", r.status, r.body);
     ck_assert_str_eq(it_json_str(r.json, "total.amount"), total);
     ck_assert_int_eq(bf_dep_teu(db, deps[nd - 1]), teu0);
@@ -270,14 +274,19 @@ START_TEST(test_quote_booked_twice_and_expired)
     it_response_free(&r);
 
     char *q2 = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
-    bf_sql(db, "UPDATE corridor.quote SET expires_at = now() - interval '1 minute' "
-               "WHERE id = '%s'", q2);
+    bf_sql(db,
+           "UPDATE corridor.quote SET expires_at = now() - interval '1 minute' "
+           "WHERE id = '%s'",
+           q2);
     ck_assert_int_eq(bf_post_booking(&srv, fwd, q2, false, NULL, &r), 0);
     expect_problem(&r, 410, "quote_expired");
     it_response_free(&r);
     ck_assert_int_eq(bf_dep_teu(db, it.dep[0]), teu); /* nothing reserved */
-    ck_assert_int_eq(bf_sql_long(db, "SELECT count(*) FROM corridor.booking WHERE quote_id "
-                                     "IN ('%s', '%s')", q, q2), 1);
+    ck_assert_int_eq(bf_sql_long(db,
+                                 "SELECT count(*) FROM corridor.booking WHERE quote_id "
+                                 "IN ('%s', '%s')",
+                                 q, q2),
+                     1);
     free(q);
     free(q2);
 }
@@ -313,8 +322,11 @@ START_TEST(test_idempotency)
     ck_assert_str_eq(it_header(&again, "Idempotent-Replayed"), "true");
     ck_assert_str_eq(it_header(&again, "Location"), it_header(&first, "Location"));
     it_response_free(&again);
-    ck_assert_int_eq(bf_sql_long(db, "SELECT count(*) FROM corridor.booking WHERE quote_id = "
-                                     "'%s'", q), 1);
+    ck_assert_int_eq(bf_sql_long(db,
+                                 "SELECT count(*) FROM corridor.booking WHERE quote_id = "
+                                 "'%s'",
+                                 q),
+                     1);
     /* the same key with another body */
     ck_assert_int_eq(bf_post_booking(&srv, fwd, q, true, "order-42/attempt", &other), 0);
     expect_problem(&other, 422, "idempotency_key_reused");
@@ -386,8 +398,11 @@ START_TEST(test_idempotency)
     ck_assert_ptr_nonnull(body201);
     for (int i = 0; i < N; i++)
         it_response_free(&calls[i].r);
-    ck_assert_int_eq(bf_sql_long(db, "SELECT count(*) FROM corridor.booking WHERE quote_id = "
-                                     "'%s'", q3), 1);
+    ck_assert_int_eq(bf_sql_long(db,
+                                 "SELECT count(*) FROM corridor.booking WHERE quote_id = "
+                                 "'%s'",
+                                 q3),
+                     1);
     ck_assert_int_eq(bf_violations(db), 0);
     it_response_free(&first);
     free(q);
@@ -590,8 +605,11 @@ START_TEST(test_validation)
     request(&srv, "GET", "/v1/bookings/NSC-0", fwd, NULL, NULL, &r);
     expect_problem(&r, 404, "not_found");
     it_response_free(&r);
-    ck_assert_int_eq(bf_sql_long(db, "SELECT count(*) FROM corridor.booking WHERE quote_id = "
-                                     "'%s'", q), 0);
+    ck_assert_int_eq(bf_sql_long(db,
+                                 "SELECT count(*) FROM corridor.booking WHERE quote_id = "
+                                 "'%s'",
+                                 q),
+                     0);
     free(q);
 }
 END_TEST
@@ -674,8 +692,8 @@ START_TEST(test_expiry_by_sweeper)
     char *status = NULL;
     while (bf_now() - t0 < 7.0) {
         free(status);
-        status = bf_sql_text(xdb, "SELECT status FROM corridor.booking WHERE reference = '%s'",
-                             ref);
+        status =
+            bf_sql_text(xdb, "SELECT status FROM corridor.booking WHERE reference = '%s'", ref);
         if (strcmp(status, "EXPIRED") == 0)
             break;
         usleep(100 * 1000);

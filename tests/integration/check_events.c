@@ -83,8 +83,8 @@ START_TEST(test_events_in_order)
     ck_assert_int_eq(r.status, 200);
     it_response_free(&r);
     snprintf(path, sizeof path, "/v1/bookings/%s", ref);
-    ck_assert_int_eq(it_request(&srv, "PATCH", path, fwd, "{\"customer_reference\":\"PO-7\"}",
-                                NULL, &r), 0);
+    ck_assert_int_eq(
+        it_request(&srv, "PATCH", path, fwd, "{\"customer_reference\":\"PO-7\"}", NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
     it_response_free(&r);
     snprintf(path, sizeof path, "/v1/bookings/%s/cancel", ref);
@@ -196,8 +196,7 @@ START_TEST(test_long_poll_times_out)
     char want[24];
     snprintf(want, sizeof want, "%ld", after);
     ck_assert_str_eq(it_json_str(p.r.json, "next_cursor"), want);
-    ck_assert_msg(p.seconds >= 0.9 && p.seconds < 3.0, "wait=1 answered after %.2f s",
-                  p.seconds);
+    ck_assert_msg(p.seconds >= 0.9 && p.seconds < 3.0, "wait=1 answered after %.2f s", p.seconds);
     it_response_free(&p.r);
     struct it_response r;
     ck_assert_int_eq(it_request(&srv, "GET", "/v1/events?wait=31", fwd, NULL, NULL, &r), 0);
@@ -246,15 +245,16 @@ START_TEST(test_feed_never_skips)
 {
     char ref[32];
     snprintf(ref, sizeof ref, "%s", book_new(fwd, 4, true));
-    long booking_id = bf_sql_long(db, "SELECT id FROM corridor.booking WHERE reference = '%s'",
-                                  ref);
+    long booking_id =
+        bf_sql_long(db, "SELECT id FROM corridor.booking WHERE reference = '%s'", ref);
     long after = last_event_id();
     PGconn *slow = PQconnectdb(it_db_url(db));
     ck_assert_int_eq(PQstatus(slow), CONNECTION_OK);
     PQclear(PQexec(slow, "BEGIN"));
     char sql[256];
-    snprintf(sql, sizeof sql, "INSERT INTO corridor.booking_event (booking_id, org_code, type, "
-                              "data) VALUES (%ld, 'DEMOFWD', 'booking.amended', '{}')",
+    snprintf(sql, sizeof sql,
+             "INSERT INTO corridor.booking_event (booking_id, org_code, type, "
+             "data) VALUES (%ld, 'DEMOFWD', 'booking.amended', '{}')",
              booking_id);
     PGresult *res = PQexec(slow, sql);
     ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);

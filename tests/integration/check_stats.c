@@ -66,11 +66,12 @@ START_TEST(test_figures)
     bf_itinerary(db, 1, &c);
     bf_itinerary(db, 2, &d);
     long east = bf_sql_long(
-        db, "SELECT d.id FROM corridor.departure d JOIN corridor.link l ON l.id = d.link_id "
-            "JOIN corridor.node f ON f.code = l.from_code JOIN corridor.node t ON t.code = l.to_code "
-            "WHERE l.mode = 'rail' AND (f.country = 'TM' OR t.country = 'TM') "
-            "AND d.cutoff_at > now() + interval '1 day' AND d.departs_at >= '%s' "
-            "ORDER BY d.departs_at LIMIT 1",
+        db,
+        "SELECT d.id FROM corridor.departure d JOIN corridor.link l ON l.id = d.link_id "
+        "JOIN corridor.node f ON f.code = l.from_code JOIN corridor.node t ON t.code = l.to_code "
+        "WHERE l.mode = 'rail' AND (f.country = 'TM' OR t.country = 'TM') "
+        "AND d.cutoff_at > now() + interval '1 day' AND d.departs_at >= '%s' "
+        "ORDER BY d.departs_at LIMIT 1",
         a.departs);
     free(book(a.dep, 2, 2, false));
     free(book(&east, 1, 1, false));
@@ -123,12 +124,16 @@ START_TEST(test_figures)
     free(first_month);
 
     /* utilization: every departure of the period, booked against capacity */
-    long booked = bf_sql_long(db, "SELECT sum(booked_teu) FROM corridor.departure WHERE "
-                                  "departs_at >= '%s' AND departs_at < '%s' AND status <> "
-                                  "'cancelled'", from, to);
-    long capacity = bf_sql_long(db, "SELECT sum(capacity_teu) FROM corridor.departure WHERE "
-                                    "departs_at >= '%s' AND departs_at < '%s' AND status <> "
-                                    "'cancelled'", from, to);
+    long booked = bf_sql_long(db,
+                              "SELECT sum(booked_teu) FROM corridor.departure WHERE "
+                              "departs_at >= '%s' AND departs_at < '%s' AND status <> "
+                              "'cancelled'",
+                              from, to);
+    long capacity = bf_sql_long(db,
+                                "SELECT sum(capacity_teu) FROM corridor.departure WHERE "
+                                "departs_at >= '%s' AND departs_at < '%s' AND status <> "
+                                "'cancelled'",
+                                from, to);
     ck_assert_int_eq(json_integer_value(it_json_get(s, "utilization.booked_teu")), booked);
     ck_assert_int_eq(json_integer_value(it_json_get(s, "utilization.capacity_teu")), capacity);
     ck_assert_int_gt(booked, 0);
@@ -143,8 +148,9 @@ START_TEST(test_figures)
     it_response_free(&r);
 
     /* a period without these departures has none of them */
-    ck_assert_int_eq(it_request(&srv, "GET", "/v1/stats/corridor?from=2020-01-01&to=2020-07-01",
-                                op, NULL, NULL, &r), 0);
+    ck_assert_int_eq(it_request(&srv, "GET", "/v1/stats/corridor?from=2020-01-01&to=2020-07-01", op,
+                                NULL, NULL, &r),
+                     0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "bookings")), 0);
     ck_assert_str_eq(it_json_str(r.json, "revenue_usd.amount"), "0.00");
@@ -168,10 +174,9 @@ START_TEST(test_operators_only)
     ck_assert_int_eq(r.status, 200); /* default period */
     ck_assert_ptr_nonnull(it_json_get(r.json, "pace"));
     it_response_free(&r);
-    static const char *const bad[] = {"/v1/stats/corridor?from=2026-13-01",
-                                      "/v1/stats/corridor?from=2026-05-01&to=2026-04-01",
-                                      "/v1/stats/corridor?from=2020-01-01&to=2030-01-01",
-                                      "/v1/stats/corridor?month=5"};
+    static const char *const bad[] = {
+        "/v1/stats/corridor?from=2026-13-01", "/v1/stats/corridor?from=2026-05-01&to=2026-04-01",
+        "/v1/stats/corridor?from=2020-01-01&to=2030-01-01", "/v1/stats/corridor?month=5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(it_request(&srv, "GET", bad[i], op, NULL, NULL, &r), 0);
         ck_assert_msg(r.status == 400, "%s: %ld", bad[i], r.status);
