@@ -353,7 +353,7 @@ else
     say "($nviol rows): INVARIANTS VIOLATED"
 fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 > 0 && a != "") printf "%.0f %%", 100*a/b; else printf "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 > 0 && a != "") { r = 100*a/b; printf (r < 10 ? "%.1f %%" : "%.0f %%"), r } else printf "-" }'; }
 verdict() { # value op limit -> met / MISSED
     awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN{ if (v == "" || v == "-") {print "-"; exit}
         ok = (op == ">=") ? (v+0 >= l+0) : (v+0 <= l+0); print ok ? "met" : "MISSED" }'
@@ -361,23 +361,23 @@ verdict() { # value op limit -> met / MISSED
 {
     echo
     echo "# summary (load average now: $(cut -d' ' -f1-3 /proc/loadavg); ${DUR} s per run, wrk -t1)"
-    printf '| %-44s | %9s | %8s | %8s | %7s | %-28s | %-12s |\n' "figure" "req/s" "p50 ms" "p99 ms" "non-2xx/sock err" "ratio" "target"
-    printf '|%s|%s|%s|%s|%s|%s|%s|\n' "----------------------------------------------" "-----------" "----------" "----------" "---------" "------------------------------" "--------------"
+    printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "figure" "req/s" "p50 ms" "p99 ms" "non-2xx/sock err" "ratio" "target"
+    printf '|%s|%s|%s|%s|%s|%s|%s|\n' "----------------------------------------------" "-----------" "----------" "----------" "------------------" "------------------------------" "-----------------"
     if [ -n "$CEIL_RPS" ]; then
-        printf '| %-44s | %9s | %8s | %8s | %7s | %-28s | %-12s |\n' "ceiling: MHD POST + jansson, c=$QUOTE_CONNS" "$CEIL_RPS" "$CEIL_P50" "$CEIL_P99" "$CEIL_BAD" "reference" "-"
+        printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "ceiling: MHD POST + jansson, c=$QUOTE_CONNS" "$CEIL_RPS" "$CEIL_P50" "$CEIL_P99" "$CEIL_BAD" "reference" "-"
     fi
     qr=$(ratio "$Q_RPS" "$CEIL_RPS")
-    printf '| %-44s | %9s | %8s | %8s | %7s | %-28s | %-12s |\n' "POST /v1/quotes, c=$QUOTE_CONNS" "$Q_RPS" "$Q_P50" "$Q_P99" "$Q_NON2XX/$Q_SERR" "$qr of ceiling" \
+    printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/quotes, c=$QUOTE_CONNS" "$Q_RPS" "$Q_P50" "$Q_P99" "$Q_NON2XX/$Q_SERR" "$qr of ceiling" \
         "$(verdict "${qr% %}" '>=' 50) / $(verdict "$Q_P99" '<=' 10)"
     for c in $PGB_CLIENTS; do
-        printf '| %-44s | %9s | %8s | %8s | %7s | %-28s | %-12s |\n' "pgbench booking transaction, $c clients" "${PGB_TPS[$c]}" "${PGB_LAT[$c]} avg" "-" "${PGB_FAILED[$c]} failed" \
+        printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "pgbench booking transaction, $c client(s)" "${PGB_TPS[$c]}" "${PGB_LAT[$c]} avg" "-" "${PGB_FAILED[$c]} failed" \
             "$([ "$c" = "$PGB_BEST_C" ] && echo "best: reference" || echo "-")" "-"
     done
     for c in $BOOK_CONNS; do
         br=$(ratio "${B_RPS[$c]}" "$PGB_BEST")
         tgt="-"
         [ "$c" = 32 ] && tgt="$(verdict "${br% %}" '>=' 75) / $(verdict "${B_P99[$c]}" '<=' 50)"
-        printf '| %-44s | %9s | %8s | %8s | %7s | %-28s | %-12s |\n' "POST /v1/bookings, c=$c" "${B_RPS[$c]}" "${B_P50[$c]}" "${B_P99[$c]}" "${B_NON2XX[$c]}/${B_SERR[$c]}" "$br of pgbench best" "$tgt"
+        printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/bookings, c=$c" "${B_RPS[$c]}" "${B_P50[$c]}" "${B_P99[$c]}" "${B_NON2XX[$c]}/${B_SERR[$c]}" "$br of pgbench best" "$tgt"
     done
     echo
     echo "targets: quotes >= 50 % of the ceiling and p99 <= 10 ms; bookings at 32 connections >= 75 % of pgbench's best and p99 <= 50 ms"
