@@ -27,6 +27,13 @@ void jsonv_reply(struct jsonv *v, struct http_request *req);
  * error "unknown field" at base/key.  Returns true when none was unknown. */
 bool jsonv_known_keys(struct jsonv *v, json_t *obj, const char *base, const char *const *allowed);
 
+/* Every query parameter of req must be one of allowed (NULL-terminated);
+ * each other one is an error "unknown query parameter" at /query/<name>, so
+ * a typo in a filter is never silently ignored.  Returns true when none was
+ * unknown. */
+bool jsonv_query_known(struct jsonv *v, const struct http_request *req,
+                       const char *const *allowed);
+
 /* Field readers: when the key is missing and required, or of the wrong type
  * or out of range, they record an error and return false/NULL.  A missing
  * optional key returns false/NULL without an error and leaves *out alone;

@@ -300,20 +300,6 @@ static int parse_if_match(struct http_request *req)
     return *end == '\0' ? (int)v : 0;
 }
 
-static void reject_unknown_query(struct http_request *req, struct jsonv *v,
-                                 const char *const *allowed)
-{
-    size_t n = http_query_count(req);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = http_query_name(req, i);
-        bool known = false;
-        for (size_t k = 0; allowed[k] && !known; k++)
-            known = strcmp(allowed[k], name) == 0;
-        if (!known)
-            jsonv_error(v, "/query", "unknown parameter \"%s\"", name);
-    }
-}
-
 static struct booking_job *new_job(struct http_request *req, enum change change)
 {
     struct booking_job *j = xcalloc(1, sizeof *j);
@@ -570,7 +556,7 @@ static void list_bookings(struct http_request *req)
     static const char *const statuses[] = {"HELD", "CONFIRMED", "CANCELLED", "EXPIRED", NULL};
     struct jsonv v;
     jsonv_init(&v);
-    reject_unknown_query(req, &v, allowed);
+    jsonv_query_known(&v, req, allowed);
     struct read_job *j = new_read(req);
     j->limit = LIMIT_DEFAULT;
     const char *s = http_query(req, "status");

@@ -288,15 +288,7 @@ static void get_events(struct http_request *req)
     static const char *const allowed[] = {"after", "limit", "wait", NULL};
     struct jsonv v;
     jsonv_init(&v);
-    size_t nq = http_query_count(req);
-    for (size_t i = 0; i < nq; i++) {
-        const char *name = http_query_name(req, i);
-        bool known = false;
-        for (size_t k = 0; allowed[k] && !known; k++)
-            known = strcmp(allowed[k], name) == 0;
-        if (!known)
-            jsonv_error(&v, "/query", "unknown parameter \"%s\"", name);
-    }
+    jsonv_query_known(&v, req, allowed);
     long long after = query_int(req, &v, "after", 0, INT64_MAX, 0);
     long long limit = query_int(req, &v, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT);
     long long wait = query_int(req, &v, "wait", 0, WAIT_MAX_S, 0);

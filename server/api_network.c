@@ -179,35 +179,6 @@ static char *query_code(struct http_request *req, struct jsonv *v, const char *n
     return xstrdup(s);
 }
 
-/* Every query parameter must be one of allowed (typos are never ignored). */
-static void check_known_query(struct http_request *req, struct jsonv *v,
-                              const char *const *allowed)
-{
-    size_t n = http_query_count(req);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = http_query_name(req, i);
-        bool known = false;
-        for (size_t a = 0; name && allowed[a] && !known; a++)
-            known = strcmp(name, allowed[a]) == 0;
-        if (!known) {
-            char pointer[96];
-            /* JSON Pointer escaping of the name (RFC 6901), cut to a sane length */
-            size_t o = 0;
-            o += (size_t)snprintf(pointer, sizeof pointer, "/query/");
-            for (const char *c = name ? name : ""; *c && o + 3 < sizeof pointer; c++) {
-                if (*c == '~' || *c == '/') {
-                    pointer[o++] = '~';
-                    pointer[o++] = *c == '~' ? '0' : '1';
-                } else {
-                    pointer[o++] = *c;
-                }
-            }
-            pointer[o] = '\0';
-            jsonv_error(v, pointer, "unknown query parameter");
-        }
-    }
-}
-
 /* ---- the deferred read (pool thread) ---- */
 
 static void reply_page(struct http_request *req, const struct store_network_page *page)
@@ -304,15 +275,15 @@ static void start_list(struct http_request *req, enum list_kind kind)
     j->q.limit = query_limit(req, &v);
     switch (kind) {
     case LIST_NODES:
-        check_known_query(req, &v, allowed_plain);
+        jsonv_query_known(&v, req, allowed_plain);
         j->q.after = keep(j, query_cursor(req, &v, STORE_KEY_CODE));
         break;
     case LIST_LINKS:
-        check_known_query(req, &v, allowed_plain);
+        jsonv_query_known(&v, req, allowed_plain);
         j->q.after = keep(j, query_cursor(req, &v, STORE_KEY_ID));
         break;
     case LIST_DEPARTURES:
-        check_known_query(req, &v, allowed_departures);
+        jsonv_query_known(&v, req, allowed_departures);
         j->q.after = keep(j, query_cursor(req, &v, STORE_KEY_TIME_ID));
         j->q.from = keep(j, query_code(req, &v, "from", "/query/from"));
         j->q.to = keep(j, query_code(req, &v, "to", "/query/to"));
@@ -320,14 +291,14 @@ static void start_list(struct http_request *req, enum list_kind kind)
         j->q.date_to = keep(j, query_date(req, &v, "date_to"));
         break;
     case LIST_WINDOWS:
-        check_known_query(req, &v, allowed_windows);
+        jsonv_query_known(&v, req, allowed_windows);
         j->q.after = keep(j, query_cursor(req, &v, STORE_KEY_TIME_ID));
         j->q.node = keep(j, xstrdup(http_param(req, "code") ? http_param(req, "code") : ""));
         j->q.date_from = keep(j, query_date(req, &v, "date_from"));
         j->q.date_to = keep(j, query_date(req, &v, "date_to"));
         break;
     case LIST_TARIFFS:
-        check_known_query(req, &v, allowed_tariffs);
+        jsonv_query_known(&v, req, allowed_tariffs);
         j->q.after = keep(j, query_cursor(req, &v, STORE_KEY_ID));
         j->q.on = keep(j, query_date(req, &v, "on"));
         break;

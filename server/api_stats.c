@@ -74,15 +74,7 @@ static void get_stats(struct http_request *req)
     static const char *const allowed[] = {"from", "to", NULL};
     struct jsonv v;
     jsonv_init(&v);
-    size_t nq = http_query_count(req);
-    for (size_t i = 0; i < nq; i++) {
-        const char *name = http_query_name(req, i);
-        bool known = false;
-        for (size_t k = 0; allowed[k] && !known; k++)
-            known = strcmp(allowed[k], name) == 0;
-        if (!known)
-            jsonv_error(&v, "/query", "unknown parameter \"%s\"", name);
-    }
+    jsonv_query_known(&v, req, allowed);
     struct stats_job *j = xcalloc(1, sizeof *j);
     const char *from = http_query(req, "from"), *to = http_query(req, "to");
     long df = 0, dt = 0;

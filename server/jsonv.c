@@ -139,6 +139,24 @@ bool jsonv_known_keys(struct jsonv *v, json_t *obj, const char *base, const char
     return ok;
 }
 
+bool jsonv_query_known(struct jsonv *v, const struct http_request *req,
+                       const char *const *allowed)
+{
+    bool ok = true;
+    size_t n = http_query_count(req);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = http_query_name(req, i);
+        bool found = false;
+        for (size_t k = 0; name && allowed && allowed[k] && !found; k++)
+            found = strcmp(allowed[k], name) == 0;
+        if (!found) {
+            key_error(v, "/query", name ? name : "", "unknown query parameter");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 /* The value at key, or NULL when missing or null (then "is required" is
  * recorded when required). */
 static json_t *field(struct jsonv *v, json_t *obj, const char *base, const char *key, bool required)

@@ -476,6 +476,9 @@ START_TEST(unknown_parameter_is_400)
 {
     assert_problem("/v1/nodes?limt=5", 400, "validation_failed", "/query/limt");
     assert_problem("/v1/departures?form=KZAAU", 400, "validation_failed", "/query/form");
+    /* every list endpoint reports a typo the same way */
+    assert_problem("/v1/bookings?stauts=HELD", 400, "validation_failed", "/query/stauts");
+    assert_problem("/v1/events?aftr=1", 400, "validation_failed", "/query/aftr");
 }
 END_TEST
 
