@@ -19,21 +19,29 @@
 /* $1..$2: departure range, $3..$4: window range (unix seconds), $5: the
  * snapshot's data version.  Rows: (0, departure id, free TEU, free kg),
  * (1, window id, free TEU, 0), and last (2, data_version, 0, 0).  One
- * statement, so one MVCC snapshot for the version and the rows.  The
- * version is read by scalar subqueries, not joined: a join with the
- * unanalysed one-row table made the planner expect millions of rows and
- * switch JIT compilation on (hundreds of ms). */
+ * statement, so one MVCC snapshot for the version and the rows.
+ *
+ * Each kind has two branches gated by an uncorrelated comparison of the
+ * version with $5, which the planner turns into a one-time filter: only one
+ * of them runs.  While the version is current, only booked rows are read,
+ * through the partial indexes of sql/migrations/010_quote_availability.sql
+ * (~0.07 ms instead of ~0.75 ms); otherwise every scheduled departure and
+ * every window of the ranges.  The version is read by scalar subqueries,
+ * not joined: a join with the unanalysed one-row table made the planner
+ * expect millions of rows and switch JIT compilation on (hundreds of ms). */
 #define DATA_VERSION "(SELECT version FROM corridor.data_version)"
-static const char SQL_AVAILABILITY[] =
-    "SELECT 0 AS kind, d.id, d.capacity_teu - d.booked_teu, d.capacity_kg - d.booked_kg "
-    "FROM corridor.departure d "
+#define DEPARTURES                                                                              \
+    "SELECT 0 AS kind, d.id, d.capacity_teu - d.booked_teu, d.capacity_kg - d.booked_kg "      \
+    "FROM corridor.departure d "                                                                \
     "WHERE d.departs_at >= to_timestamp($1::bigint) AND d.departs_at <= to_timestamp($2::bigint) "
-    "AND CASE WHEN " DATA_VERSION " = $5::bigint THEN d.booked_teu > 0 OR d.booked_kg > 0 "
-    "ELSE d.status = 'scheduled' END "
-    "UNION ALL "
-    "SELECT 1, w.id, w.capacity_teu - w.booked_teu, 0 FROM corridor.port_window w "
-    "WHERE w.starts_at < to_timestamp($4::bigint) AND w.ends_at > to_timestamp($3::bigint) "
-    "AND (" DATA_VERSION " <> $5::bigint OR w.booked_teu > 0) "
+#define WINDOWS                                                                                 \
+    "SELECT 1, w.id, w.capacity_teu - w.booked_teu, 0 FROM corridor.port_window w "            \
+    "WHERE w.ends_at > to_timestamp($3::bigint) AND w.starts_at < to_timestamp($4::bigint) "
+static const char SQL_AVAILABILITY[] =
+    DEPARTURES "AND " DATA_VERSION " = $5::bigint AND d.is_booked "
+    "UNION ALL " DEPARTURES "AND " DATA_VERSION " <> $5::bigint AND d.status = 'scheduled' "
+    "UNION ALL " WINDOWS "AND " DATA_VERSION " = $5::bigint AND w.is_booked "
+    "UNION ALL " WINDOWS "AND " DATA_VERSION " <> $5::bigint "
     "UNION ALL SELECT 2, version, 0, 0 FROM corridor.data_version "
     "ORDER BY 1, 2";
 
