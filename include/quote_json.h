@@ -29,6 +29,14 @@ json_t *quote_json_string(const char *s);
 json_t *quote_json_options(const struct quote_result *res, const struct tariff_container *c,
                            size_t n_containers);
 
+/* The same options as compact JSON text: byte for byte
+ * json_dumps(quote_json_options(res, c, n_containers), QUOTE_JSON_DUMP_FLAGS),
+ * written directly (several times cheaper than building and dumping the
+ * tree).  Returns a NUL-terminated string the caller frees; its length in
+ * *len when len is not NULL.  Any thread. */
+char *quote_json_options_text(const struct quote_result *res, const struct tariff_container *c,
+                              size_t n_containers, size_t *len);
+
 /* {"date": "YYYY-MM-DD", "per_usd": {currency: decimal}}: the rates on date
  * of the quote currency and of every currency a charge of res is in. */
 json_t *quote_json_fx(const struct snapshot *s, const struct quote_result *res, int32_t date);

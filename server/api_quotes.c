@@ -299,13 +299,55 @@ static void reply_store_error(struct http_request *req, int st)
         http_reply_problem(req, 500, "internal_error", "the database refused the request", NULL);
 }
 
+/* The 201 body: head (the quote's own fields) with the request, fx and
+ * options texts appended as members, exactly what dumping one object with
+ * those members would print (compact dumps nest verbatim).  The options
+ * text is the one stored, so it is written once per quote, not twice.
+ * Returns a new string (free it) and its length in *len, or NULL. */
+static char *splice_body(json_t *head, const char *request, const char *fx, const char *options,
+                         size_t options_len, size_t *len)
+{
+    char *head_text = json_dumps(head, DUMP_FLAGS);
+    size_t head_len = head_text ? strlen(head_text) : 0;
+    if (head_len < 2 || head_text[head_len - 1] != '}') {
+        free(head_text);
+        return NULL;
+    }
+    static const char k_request[] = ",\"request\":", k_fx[] = ",\"fx\":",
+                      k_options[] = ",\"options\":";
+    size_t request_len = strlen(request), fx_len = strlen(fx);
+    size_t n = head_len - 1 + sizeof k_request - 1 + request_len + sizeof k_fx - 1 + fx_len +
+               sizeof k_options - 1 + options_len + 1;
+    char *body = xmalloc(n + 1), *p = body;
+    memcpy(p, head_text, head_len - 1);
+    p += head_len - 1;
+    memcpy(p, k_request, sizeof k_request - 1);
+    p += sizeof k_request - 1;
+    memcpy(p, request, request_len);
+    p += request_len;
+    memcpy(p, k_fx, sizeof k_fx - 1);
+    p += sizeof k_fx - 1;
+    memcpy(p, fx, fx_len);
+    p += fx_len;
+    memcpy(p, k_options, sizeof k_options - 1);
+    p += sizeof k_options - 1;
+    memcpy(p, options, options_len);
+    p += options_len;
+    *p++ = '}';
+    *p = '\0';
+    free(head_text);
+    *len = n;
+    return body;
+}
+
 /* Stores the priced options and replies 201. */
 static void store_and_reply(struct http_request *req, struct db_conn *c, struct quote_job *j,
                             const struct quote_result *res, int32_t pricing_date)
 {
-    json_t *options = quote_json_options(res, j->containers, j->n_containers);
+    size_t options_len = 0, body_len = 0;
+    char *options_text =
+        quote_json_options_text(res, j->containers, j->n_containers, &options_len);
     json_t *fx = quote_json_fx(j->snap, res, pricing_date);
-    char *options_text = json_dumps(options, DUMP_FLAGS);
     char *request_text = json_dumps(j->request, DUMP_FLAGS);
     char *fx_text = json_dumps(fx, DUMP_FLAGS);
     char *body_text = NULL;
@@ -313,28 +355,28 @@ static void store_and_reply(struct http_request *req, struct db_conn *c, struct 
                                 res->currency,   request_text,       options_text,
                                 fx_text};
     struct store_quote_created made;
-    int st = options_text && request_text && fx_text ? store_quote_insert(c, &q, &made)
-                                                     : STORE_QUOTE_ERROR;
+    int st = request_text && fx_text ? store_quote_insert(c, &q, &made) : STORE_QUOTE_ERROR;
     if (st != STORE_QUOTE_OK) {
         reply_store_error(req, st);
         goto out;
     }
-    json_t *body = json_object();
-    json_object_set_new(body, "id", json_string(made.id));
-    json_object_set_new(body, "organization", quote_json_string(j->who.org_code));
-    json_object_set_new(body, "created_at", json_string(made.created_at));
-    json_object_set_new(body, "expires_at", json_string(made.expires_at));
-    json_object_set_new(body, "currency", json_string(res->currency));
-    json_object_set_new(body, "data_version", json_integer(res->data_version));
-    json_object_set_new(body, "request", json_incref(j->request));
-    json_object_set_new(body, "fx", json_incref(fx));
-    json_object_set_new(body, "options", json_incref(options));
-    body_text = json_dumps(body, DUMP_FLAGS);
-    json_decref(body);
+    json_t *head = json_object();
+    json_object_set_new(head, "id", json_string(made.id));
+    json_object_set_new(head, "organization", quote_json_string(j->who.org_code));
+    json_object_set_new(head, "created_at", json_string(made.created_at));
+    json_object_set_new(head, "expires_at", json_string(made.expires_at));
+    json_object_set_new(head, "currency", json_string(res->currency));
+    json_object_set_new(head, "data_version", json_integer(res->data_version));
+    body_text = splice_body(head, request_text, fx_text, options_text, options_len, &body_len);
+    json_decref(head);
+    if (!body_text) {
+        http_reply_problem(req, 500, "internal_error", "the quote could not be rendered", NULL);
+        goto out;
+    }
     char location[64];
     snprintf(location, sizeof location, "/v1/quotes/%s", made.id);
     http_set_header(req, "Location", location);
-    http_reply_raw(req, 201, "application/json", body_text, strlen(body_text));
+    http_reply_raw(req, 201, "application/json", body_text, body_len);
     metrics_count("corridor_quotes_total", "Quotes priced and stored (201).", 1);
 out:
     free(body_text);
@@ -342,7 +384,6 @@ out:
     free(request_text);
     free(fx_text);
     json_decref(fx);
-    json_decref(options);
 }
 
 static void run_quote(struct http_request *req, void *arg)
