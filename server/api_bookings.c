@@ -1,9 +1,11 @@
 /* api_bookings: the booking endpoints (see include/api_bookings.h).
  *
  * A change (create, confirm, cancel, amend) is one db_transaction on a pool
- * thread around one SQL function (store_booking.h).  Its answer is rendered
- * inside the transaction, so that with an Idempotency-Key the stored answer
- * commits together with the booking (idempotency.h).  Successful answers are
+ * thread around one SQL function (store_booking.h).  With an Idempotency-Key
+ * its answer is rendered inside the transaction, so that the stored answer
+ * commits together with the booking (idempotency.h); without one it is
+ * rendered after COMMIT, so that the departures' and windows' locks are not
+ * held while the ~12 KB answer is dumped.  Successful answers are
  * sent exactly as stored (same bytes on a replay); refusals are stored as
  * {"code","detail","errors"} and replayed as problem+json.
  * Query parameter errors point at "/query/<name>", header errors at
@@ -107,10 +109,12 @@ static bool render(struct booking_job *j)
     return j->body != NULL;
 }
 
-/* Sends a booking body (exactly these bytes) with ETag, and Location on 201. */
-static void send_booking(struct http_request *req, unsigned status, const char *body, bool replayed)
+/* Sends a booking body (exactly these bytes) with ETag, and Location on 201.
+ * booking: the same booking parsed, or NULL to parse body for them. */
+static void send_booking(struct http_request *req, unsigned status, const char *body,
+                         const json_t *booking, bool replayed)
 {
-    json_t *b = json_loads(body, 0, NULL);
+    json_t *b = booking ? json_incref((json_t *)booking) : json_loads(body, 0, NULL);
     const char *ref = b ? json_string_value(json_object_get(b, "reference")) : NULL;
     json_int_t version = b ? json_integer_value(json_object_get(b, "version")) : 0;
     char etag[32], location[64];
@@ -140,10 +144,11 @@ static void send_refusal(struct http_request *req, unsigned status, const char *
     json_decref(o);
 }
 
-static void send_answer(struct http_request *req, unsigned status, const char *body, bool replayed)
+static void send_answer(struct http_request *req, unsigned status, const char *body,
+                        const json_t *booking, bool replayed)
 {
     if (status < 400)
-        send_booking(req, status, body, replayed);
+        send_booking(req, status, body, booking, replayed);
     else
         send_refusal(req, status, body, replayed);
 }
@@ -182,13 +187,11 @@ static int change_body(struct db_conn *c, void *arg)
     if (rc == DB_TX_RETRY)
         metrics_count("corridor_booking_tx_retries_total",
                       "Booking transactions retried after a deadlock or serialization failure.", 1);
-    if (rc != DB_TX_OK)
-        return rc;
+    if (rc != DB_TX_OK || !j->idem_key)
+        return rc; /* without a key the answer is rendered after COMMIT */
     if (!render(j))
         return DB_TX_ERROR;
-    if (j->idem_key)
-        return idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
-    return DB_TX_OK;
+    return idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
 }
 
 static void change_work(struct http_request *req, void *arg)
@@ -207,7 +210,7 @@ static void change_work(struct http_request *req, void *arg)
         case IDEMPOTENCY_NEW:
             break;
         case IDEMPOTENCY_REPLAY:
-            send_answer(req, (unsigned)stored.status, stored.body, true);
+            send_answer(req, (unsigned)stored.status, stored.body, NULL, true);
             free(stored.body);
             goto out;
         case IDEMPOTENCY_REUSED:
@@ -234,6 +237,11 @@ static void change_work(struct http_request *req, void *arg)
             idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
         rc = DB_TX_OK;
     }
+    /* committed without a key: rendered now, which fails only when memory runs out */
+    if (rc == DB_TX_OK && !j->body && !render(j)) {
+        log_event(LOGL_ERROR, "bookings.render", "the committed answer could not be rendered");
+        rc = DB_TX_ERROR;
+    }
     if (rc != DB_TX_OK) {
         if (j->idem_key)
             idempotency_forget(c, j->who.org_code, j->idem_key);
@@ -245,7 +253,7 @@ static void change_work(struct http_request *req, void *arg)
     else if (strcmp(j->res.outcome, "capacity_unavailable") == 0)
         metrics_count("corridor_booking_capacity_refusals_total",
                       "Booking changes refused for lack of capacity.", 1);
-    send_answer(req, j->status, j->body, false);
+    send_answer(req, j->status, j->body, j->res.booking, false);
 out:
     db_release(app.db, c);
 }
@@ -480,9 +488,10 @@ static void read_work(struct http_request *req, void *arg, int what)
         st = store_booking_get(c, &j->who, j->reference, &out, &version);
         if (st == STORE_BOOKING_OK) {
             char *s = json_dumps(out, DUMP_FLAGS);
+            if (s)
+                send_booking(req, 200, s, out, false);
             json_decref(out);
             if (s) {
-                send_booking(req, 200, s, false);
                 free(s);
                 goto out;
             }

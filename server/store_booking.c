@@ -1,7 +1,11 @@
 /* store_booking: the SQL of the booking aggregate (see include/store_booking.h).
  * Every statement is prepared once per connection by db_exec; parameters are
  * text, cast in SQL.  JSON comes back as text and is parsed with jansson
- * (decimals are strings in it, so no amount passes through a double). */
+ * (decimals are strings in it, so no amount passes through a double).  The
+ * booking's version is read from the parsed booking, not with
+ * (booking->>'version') in SQL: that made PostgreSQL parse the whole ~12 KB
+ * answer once more inside the transaction, while it holds the departures'
+ * locks. */
 #include "store_booking.h"
 
 #include "auth.h"
@@ -16,15 +20,15 @@
 #define BEFORE_NONE "9223372036854775807"
 
 static const char SQL_CREATE[] =
-    "SELECT outcome, detail, problems::text, booking::text, (booking->>'version')::int "
+    "SELECT outcome, detail, problems::text, booking::text "
     "FROM corridor.booking_create($1::text, $2::text, $3::uuid, $4::int, $5::int, $6::text)";
 
 static const char SQL_TRANSITION[] =
-    "SELECT outcome, detail, problems::text, booking::text, (booking->>'version')::int "
+    "SELECT outcome, detail, problems::text, booking::text "
     "FROM corridor.booking_transition($1::text, $2::text, $3::text, $4::text, $5::int)";
 
 static const char SQL_AMEND[] =
-    "SELECT outcome, detail, problems::text, booking::text, (booking->>'version')::int "
+    "SELECT outcome, detail, problems::text, booking::text "
     "FROM corridor.booking_amend($1::text, $2::text, $3::text, $4::int, $5::boolean, $6::text, "
     "$7::jsonb)";
 
@@ -125,9 +129,10 @@ static int run_change(struct db_conn *c, const char *name, const char *sql, int 
         out->problems = parse(PQgetvalue(r, 0, 2), name);
     if (!PQgetisnull(r, 0, 3)) {
         out->booking = parse(PQgetvalue(r, 0, 3), name);
-        out->version = atoi(PQgetvalue(r, 0, 4));
         if (!out->booking)
             rc = DB_TX_ERROR;
+        else
+            out->version = (int)json_integer_value(json_object_get(out->booking, "version"));
     }
 out:
     PQclear(r);
