@@ -10,5 +10,5 @@
 -- sequence inside the same statement, so taking it costs no round trip).
 --   -D org=DEMOFWD   the forwarder organization (the server passes the key's)
 BEGIN ISOLATION LEVEL READ COMMITTED;
-SELECT outcome, detail, problems::text, booking::text, (booking->>'version')::int FROM corridor.booking_create(:org::text, 'forwarder'::text, (SELECT p.quote_id FROM bench.quote_pool p WHERE p.n = (SELECT nextval('bench.quote_take'))), 1, NULL::int, NULL::text);
+SELECT outcome, detail, problems::text, booking::text FROM corridor.booking_create(:org::text, 'forwarder'::text, (SELECT p.quote_id FROM bench.quote_pool p WHERE p.n = (SELECT nextval('bench.quote_take'))), 1, NULL::int, NULL::text);
 COMMIT;
