@@ -294,6 +294,16 @@ fi
 say "# bookings book option 1 of copies of quote $SRC: $(grep -o '"departure_id":' "$tmp/booking.json" | wc -l) legs; one booking answer is $(wc -c <"$tmp/booking.json") bytes"
 
 # ---- 6. pgbench: the same booking transaction without HTTP ----------------------------
+# The pgbench statement must stay the server's: compare what it selects from
+# corridor.booking_create with SQL_CREATE in server/store_booking.c.
+server_sel=$(sed -n '/SQL_CREATE\[\] =/,/;/p' server/store_booking.c | grep -o '"[^"]*"' | tr -d '"\n' |
+    sed 's/corridor\.booking_create(.*//')
+bench_sel=$(grep '^SELECT' tests/bench/pgbench_booking.sql | sed 's/corridor\.booking_create(.*//')
+if [ "$server_sel" != "$bench_sel" ]; then
+    say "# WARNING: tests/bench/pgbench_booking.sql no longer matches server/store_booking.c:"
+    say "#   server: $server_sel"
+    say "#   bench:  $bench_sel"
+fi
 say "== pgbench: tests/bench/pgbench_booking.sql (BEGIN; SELECT corridor.booking_create(...); COMMIT), -M prepared, synchronous_commit=on"
 PGB_BEST=0 PGB_BEST_C=-
 declare -A PGB_TPS PGB_LAT PGB_FAILED
