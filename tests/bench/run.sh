@@ -255,16 +255,33 @@ Q_RPS=$W_RPS Q_P50=$W_P50 Q_P99=$W_P99 Q_NON2XX=$W_NON2XX Q_SERR=$W_SERR
 # ---- bookings: the source quote, and quote batches copied from it ------------------------
 # One real quote made over HTTP; every booking gets its own copy (a quote is
 # booked once), made with one INSERT ... SELECT per batch.
-code=$(curl -s -o "$tmp/source-quote.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-    -H "Authorization: Bearer $KEY" -d "$BENCH_QUOTE_BODY" "$API/v1/quotes" || true)
-[ "$code" = 201 ] || { echo "bench: source quote: HTTP $code" >&2; cat "$tmp/source-quote.json" >&2; exit 1; }
-SRC=$(grep -o '"id": *"[0-9a-f-]\{36\}"' "$tmp/source-quote.json" | head -1 | grep -o '[0-9a-f-]\{36\}')
-[ -n "$SRC" ] || { echo "bench: no id in the source quote" >&2; exit 1; }
+# BENCH_SOURCES=K (default 1) makes K source quotes with ready dates on K
+# consecutive days, so that consecutive bookings take different departures
+# (copies are dealt round-robin); K=1 is the hot case: every booking locks the
+# same departures and bookings serialize on those rows.
+SOURCES=${BENCH_SOURCES:-1}
+SRCS=()
+for k in $(seq 1 "$SOURCES"); do
+    body=${BENCH_QUOTE_BODY/\"$READY\"/\"$(date -u -d "+$((2 + k)) days" +%Y-%m-%d)\"}
+    code=$(curl -s -o "$tmp/source-quote.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer $KEY" -d "$body" "$API/v1/quotes" || true)
+    [ "$code" = 201 ] || { echo "bench: source quote: HTTP $code" >&2; cat "$tmp/source-quote.json" >&2; exit 1; }
+    id=$(grep -o '"id": *"[0-9a-f-]\{36\}"' "$tmp/source-quote.json" | head -1 | grep -o '[0-9a-f-]\{36\}')
+    [ -n "$id" ] || { echo "bench: no id in the source quote" >&2; exit 1; }
+    SRCS+=("$id")
+done
+SRC=${SRCS[0]}
+SRC_LIST=$(IFS=,; echo "${SRCS[*]}")
 COPY_SQL="INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, request, options, fx)
           SELECT q.org_code, now() + interval '1 hour', q.data_version, q.currency, q.request, q.options, q.fx
-            FROM corridor.quote q, generate_series(1, (:'n')::int) g WHERE q.id = :'src'"
+            FROM generate_series(1, (:'n')::int) g
+            JOIN (SELECT id, row_number() OVER () - 1 AS k
+                    FROM unnest(string_to_array(:'src', ',')::uuid[]) AS s(id)) s
+              ON s.k = g % $SOURCES
+            JOIN corridor.quote q ON q.id = s.id
+           ORDER BY g"
 copy_quotes_to_file() { # n file
-    sql -v n="$1" -v src="$SRC" -o "$2" <<EOF
+    sql -v n="$1" -v src="$SRC_LIST" -o "$2" <<EOF
 $COPY_SQL RETURNING id;
 EOF
 }
@@ -273,7 +290,7 @@ top_up_pool() { # the pgbench pool holds at least n unused quotes afterwards
     left=$(sql -c "SELECT (SELECT coalesce(max(n), 0) FROM bench.quote_pool)
                           - (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bench.quote_take)")
     [ "$left" -lt "$1" ] || return 0
-    sql -v n="$(( $1 - left ))" -v src="$SRC" <<EOF >/dev/null
+    sql -v n="$(( $1 - left ))" -v src="$SRC_LIST" <<EOF >/dev/null
 WITH q AS ($COPY_SQL RETURNING id)
 INSERT INTO bench.quote_pool (n, quote_id)
 SELECT (SELECT coalesce(max(n), 0) FROM bench.quote_pool) + row_number() OVER (), id FROM q;
@@ -291,7 +308,7 @@ if [ "$code" != 201 ]; then
     cat "$tmp/booking.json" >&2; echo >&2
     exit 1
 fi
-say "# bookings book option 1 of copies of quote $SRC: $(grep -o '"departure_id":' "$tmp/booking.json" | wc -l) legs; one booking answer is $(wc -c <"$tmp/booking.json") bytes"
+say "# bookings book option 1 of copies of $SOURCES source quote(s) ($SRC …): $(grep -o '"departure_id":' "$tmp/booking.json" | wc -l) legs; one booking answer is $(wc -c <"$tmp/booking.json") bytes"
 
 # ---- 6. pgbench: the same booking transaction without HTTP ----------------------------
 # The pgbench statement must stay the server's: compare what it selects from
