@@ -211,47 +211,52 @@ static bool is_applied(PGconn *pg, const char *name, bool *applied)
     return ok;
 }
 
-int migrate_run(const char *database_url, const char *sql_dir)
+/* Applies the .sql files of <sql_dir>/<sub> in name order under the advisory lock, each
+ * file in its own transaction.  Migrations (record = true) are applied once
+ * each and recorded in corridor.schema_migration; seeds run every time. */
+static int apply_dir(const char *database_url, const char *sql_dir, const char *sub, bool record)
 {
+    const char *failed = record ? "migrate.failed" : "seed.failed";
     int rc = -1;
     char **names = NULL;
     long n = 0;
-    char *dir = xasprintf("%s/migrations", sql_dir && *sql_dir ? sql_dir : "sql");
+    int applied_now = 0;
+    char *dir = xasprintf("%s/%s", sql_dir && *sql_dir ? sql_dir : "sql", sub);
     PGconn *pg = connect_owner(database_url);
     if (!pg)
         goto out;
     if (!lock_exclusive(pg))
         goto out;
-    if (!exec_ok(pg, "CREATE SCHEMA IF NOT EXISTS corridor") ||
-        !exec_ok(pg, "CREATE TABLE IF NOT EXISTS corridor.schema_migration ("
-                     "filename text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")) {
+    if (record &&
+        (!exec_ok(pg, "CREATE SCHEMA IF NOT EXISTS corridor") ||
+         !exec_ok(pg, "CREATE TABLE IF NOT EXISTS corridor.schema_migration ("
+                      "filename text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"))) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
         msg[strcspn(msg, "\n")] = '\0';
-        log_event(LOGL_ERROR, "migrate.failed", "cannot create corridor.schema_migration: %s",
-                  msg);
+        log_event(LOGL_ERROR, failed, "cannot create corridor.schema_migration: %s", msg);
         goto out;
     }
     n = list_sql(dir, &names);
     if (n < 0)
         goto out;
-    int applied_now = 0;
     for (long i = 0; i < n; i++) {
         bool applied = false;
-        if (!is_applied(pg, names[i], &applied))
+        if (record && !is_applied(pg, names[i], &applied))
             goto out;
         if (applied)
             continue;
         char *path = xasprintf("%s/%s", dir, names[i]);
-        int frc = apply_file(pg, "migrate.failed", path, names[i]);
+        int frc = apply_file(pg, failed, path, record ? names[i] : NULL);
         free(path);
         if (frc != 0)
             goto out;
-        log_event(LOGL_INFO, "migrate.applied", "applied %s", names[i]);
+        log_event(LOGL_INFO, record ? "migrate.applied" : "seed.applied", "applied %s", names[i]);
         applied_now++;
     }
-    log_event(LOGL_INFO, "migrate.done", "%d migration(s) applied, %ld in %s", applied_now, n,
-              dir);
+    if (record)
+        log_event(LOGL_INFO, "migrate.done", "%d migration(s) applied, %ld in %s", applied_now, n,
+                  dir);
     rc = 0;
 out:
     for (long i = 0; i < n; i++)
@@ -263,35 +268,12 @@ out:
     return rc;
 }
 
+int migrate_run(const char *database_url, const char *sql_dir)
+{
+    return apply_dir(database_url, sql_dir, "migrations", true);
+}
+
 int seed_run(const char *database_url, const char *sql_dir)
 {
-    int rc = -1;
-    char **names = NULL;
-    long n = 0;
-    char *dir = xasprintf("%s/seed", sql_dir && *sql_dir ? sql_dir : "sql");
-    PGconn *pg = connect_owner(database_url);
-    if (!pg)
-        goto out;
-    if (!lock_exclusive(pg))
-        goto out;
-    n = list_sql(dir, &names);
-    if (n < 0)
-        goto out;
-    for (long i = 0; i < n; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        int frc = apply_file(pg, "seed.failed", path, NULL);
-        free(path);
-        if (frc != 0)
-            goto out;
-        log_event(LOGL_INFO, "seed.applied", "applied %s", names[i]);
-    }
-    rc = 0;
-out:
-    for (long i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(dir);
-    if (pg)
-        PQfinish(pg);
-    return rc;
+    return apply_dir(database_url, sql_dir, "seed", false);
 }
