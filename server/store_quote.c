@@ -62,8 +62,9 @@ static const char SQL_GET[] =
     "SELECT json_build_object('id', q.id, 'organization', q.org_code, "
     "'created_at', " UTC("q.created_at") ", 'expires_at', " UTC("q.expires_at") ", "
     "'currency', q.currency, 'data_version', q.data_version, 'request', q.request, "
-    "'fx', q.fx, 'options', q.options)::text "
-    "FROM corridor.quote q WHERE q.id = $1::uuid AND ($2::text IS NULL OR q.org_code = $2::text)";
+    "'fx', q.fx, 'options', coalesce(q.options, o.options))::text "
+    "FROM corridor.quote q LEFT JOIN corridor.quote_offer o ON o.id = q.offer_id "
+    "WHERE q.id = $1::uuid AND ($2::text IS NULL OR q.org_code = $2::text)";
 
 /* The status of a failed statement: UNAVAILABLE when the connection is gone. */
 static int failure(struct db_conn *c, PGresult *r, const char *what)

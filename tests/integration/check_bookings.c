@@ -121,7 +121,7 @@ START_TEST(test_book_confirmed)
     }
     /* the quoted price holds: the booking's total is the quote's option 1 */
     char *quoted = bf_sql_text(db,
-                               "SELECT options->0->'total'->>'amount' FROM corridor.quote "
+                               "SELECT corridor.quote_options(q)->0->'total'->>'amount' FROM corridor.quote q "
                                "WHERE id = '%s'",
                                q);
     ck_assert_double_eq_tol(atof(it_json_str(r.json, "total.amount")), atof(quoted), 0.001);
