@@ -1,5 +1,6 @@
 /* store_quote: the SQL of the quote aggregate — the one availability read a
- * quote needs, storing the priced quote, and reading it back.  Every
+ * quote needs (all at once or the booked rows only) and reading a stored
+ * quote back; quotes are stored by quote_writer.c.  Every
  * function runs on a pool thread holding c. */
 #ifndef CORRIDOR_STORE_QUOTE_H
 #define CORRIDOR_STORE_QUOTE_H
@@ -7,6 +8,7 @@
 #include <stdint.h>
 
 #include "quote.h"
+#include "quote_cache.h"
 #include "snapshot.h"
 
 struct db_conn;
@@ -34,30 +36,20 @@ int store_quote_availability(struct db_conn *c, const struct snapshot *s, int64_
                              struct quote_availability *out);
 void store_quote_availability_free(struct quote_availability *a);
 
-/* A quote to store; the JSON texts are stored as jsonb. */
-struct store_quote_new {
-    const char *org_code;
-    unsigned ttl_s;            /* expires_at = now() + ttl_s */
-    int64_t data_version;
-    const char *currency;
-    const char *request_json;  /* the normalized request */
-    const char *options_json;  /* the options array as the API shows it */
-    const char *fx_json;       /* the FX rates used */
-};
+/* The rows with something booked: every departure from since on and every
+ * window ending after since (unix seconds), with their free capacity, and
+ * the data version read in the same statement, into *out (free with
+ * store_quote_booked_free).  Returns a status. */
+int store_quote_booked(struct db_conn *c, int64_t since, struct quote_booked *out);
+void store_quote_booked_free(struct quote_booked *b);
 
-/* What PostgreSQL assigned: id (UUID text), created_at and expires_at
- * (RFC 3339 UTC, whole seconds). */
-struct store_quote_created {
-    char id[40];
-    char created_at[32];
-    char expires_at[32];
-};
-
-/* Inserts the quote in its own transaction with synchronous_commit off (a
- * quote lost to a crash costs a re-quote; bookings keep synchronous
- * commits).  Returns a status. */
-int store_quote_insert(struct db_conn *c, const struct store_quote_new *q,
-                       struct store_quote_created *out);
+/* The availability of the ranges (as store_quote_availability) built
+ * without PostgreSQL: every scheduled departure and window of s in the
+ * ranges with its whole capacity, then the booked rows of b over it.  Only
+ * right when b's data version is s's (the capacities are the snapshot's). */
+void store_quote_availability_build(const struct snapshot *s, const struct quote_booked *b,
+                                    int64_t dep_from, int64_t dep_to, int64_t win_from,
+                                    int64_t win_to, struct quote_availability *out);
 
 /* The stored quote as the API shows it (JSON text in *json, free it).
  * org_code NULL: any organization's (operators); else only that

@@ -20,6 +20,8 @@
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
+#include "quote_cache.h"
+#include "quote_writer.h"
 #include "store_booking.h"
 #include "xmem.h"
 
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ACQUIRE_TIMEOUT_MS 3000
 #define TX_TRIES 5
@@ -197,6 +200,8 @@ static int change_body(struct db_conn *c, void *arg)
 static void change_work(struct http_request *req, void *arg)
 {
     struct booking_job *j = arg;
+    if (j->change == CHANGE_CREATE) /* a quote made here: its write-behind batch committed */
+        quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
     struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
     if (!c) {
         http_reply_unavailable(req);
@@ -232,6 +237,18 @@ static void change_work(struct http_request *req, void *arg)
         }
     }
     int rc = db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
+    /* a quote made moments ago by another instance may still be in its
+     * write-behind queue (quote_writer.h): look again, briefly */
+    for (int i = 0; i < QUOTE_RECENT_TRIES && rc == DB_TX_ABORT && j->change == CHANGE_CREATE &&
+                    strcmp(j->res.outcome, "not_found") == 0 &&
+                    quote_writer_recent(j->quote_id, QUOTE_RECENT_MS);
+         i++) {
+        struct timespec pause = {0, QUOTE_RECENT_PAUSE_MS * 1000000L};
+        nanosleep(&pause, NULL);
+        rc = db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
+    }
+    if (rc == DB_TX_OK) /* booked quantities may have changed: quotes read them again */
+        quote_cache_booked_changed();
     if (rc == DB_TX_ABORT && render(j)) { /* quote_already_booked by the unique constraint */
         if (j->idem_key)
             idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);

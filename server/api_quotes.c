@@ -15,7 +15,9 @@
 #include "money.h"
 #include "network.h"
 #include "quote.h"
+#include "quote_cache.h"
 #include "quote_json.h"
+#include "quote_writer.h"
 #include "snapshot.h"
 #include "store_quote.h"
 #include "tariff.h"
@@ -340,50 +342,176 @@ static char *splice_body(json_t *head, const char *request, const char *fx, cons
     return body;
 }
 
-/* Stores the priced options and replies 201. */
-static void store_and_reply(struct http_request *req, struct db_conn *c, struct quote_job *j,
-                            const struct quote_result *res, int32_t pricing_date)
+static int64_t realtime_us(void)
 {
-    size_t options_len = 0, body_len = 0;
-    char *options_text =
-        quote_json_options_text(res, j->containers, j->n_containers, &options_len);
-    json_t *fx = quote_json_fx(j->snap, res, pricing_date);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* RFC 3339 UTC, whole seconds (truncated, as PostgreSQL's to_char shows a
+ * stored time). */
+static void format_utc(int64_t us, char out[32])
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Queues the quote (a new id and row pointing at offer o, and o itself when
+ * store_offer) and replies 201 with it. */
+static void reply_quote(struct http_request *req, const struct quote_job *j,
+                        const struct quote_offer_entry *o, bool store_offer, int64_t now_us)
+{
+    char id[QUOTE_ID_LEN + 1], created[32], expires[32];
+    quote_writer_new_id(id);
+    int64_t expires_us = now_us + (int64_t)app.cfg->quote_ttl_s * 1000000;
+    format_utc(now_us, created);
+    format_utc(expires_us, expires);
     char *request_text = json_dumps(j->request, DUMP_FLAGS);
-    char *fx_text = json_dumps(fx, DUMP_FLAGS);
-    char *body_text = NULL;
-    struct store_quote_new q = {j->who.org_code, app.cfg->quote_ttl_s, res->data_version,
-                                res->currency,   request_text,       options_text,
-                                fx_text};
-    struct store_quote_created made;
-    int st = request_text && fx_text ? store_quote_insert(c, &q, &made) : STORE_QUOTE_ERROR;
-    if (st != STORE_QUOTE_OK) {
-        reply_store_error(req, st);
-        goto out;
-    }
-    json_t *head = json_object();
-    json_object_set_new(head, "id", json_string(made.id));
-    json_object_set_new(head, "organization", quote_json_string(j->who.org_code));
-    json_object_set_new(head, "created_at", json_string(made.created_at));
-    json_object_set_new(head, "expires_at", json_string(made.expires_at));
-    json_object_set_new(head, "currency", json_string(res->currency));
-    json_object_set_new(head, "data_version", json_integer(res->data_version));
-    body_text = splice_body(head, request_text, fx_text, options_text, options_len, &body_len);
-    json_decref(head);
-    if (!body_text) {
+    if (!request_text) {
         http_reply_problem(req, 500, "internal_error", "the quote could not be rendered", NULL);
-        goto out;
+        return;
     }
-    char location[64];
-    snprintf(location, sizeof location, "/v1/quotes/%s", made.id);
-    http_set_header(req, "Location", location);
-    http_reply_raw(req, 201, "application/json", body_text, body_len);
-    metrics_count("corridor_quotes_total", "Quotes priced and stored (201).", 1);
-out:
+    struct quote_row row = {id,           j->who.org_code, now_us, expires_us, o->data_version,
+                            o->currency,  request_text,    o->fx,  o->offer_id};
+    struct quote_offer_row offer = {o->offer_id, o->options, o->options_len};
+    /* queued before the answer leaves: a GET or booking of this id from
+     * here waits for its batch (quote_writer_wait) */
+    quote_writer_submit(&row, store_offer ? &offer : NULL);
+
+    json_t *head = json_object();
+    json_object_set_new(head, "id", json_string(id));
+    json_object_set_new(head, "organization", quote_json_string(j->who.org_code));
+    json_object_set_new(head, "created_at", json_string(created));
+    json_object_set_new(head, "expires_at", json_string(expires));
+    json_object_set_new(head, "currency", json_string(o->currency));
+    json_object_set_new(head, "data_version", json_integer(o->data_version));
+    size_t body_len = 0;
+    char *body_text = splice_body(head, request_text, o->fx, o->options, o->options_len, &body_len);
+    json_decref(head);
+    if (body_text) {
+        char location[64];
+        snprintf(location, sizeof location, "/v1/quotes/%s", id);
+        http_set_header(req, "Location", location);
+        http_reply_raw(req, 201, "application/json", body_text, body_len);
+        metrics_count("corridor_quotes_total", "Quotes priced and stored (201).", 1);
+    } else {
+        http_reply_problem(req, 500, "internal_error", "the quote could not be rendered", NULL);
+    }
     free(body_text);
-    free(options_text);
     free(request_text);
-    free(fx_text);
-    json_decref(fx);
+}
+
+/* The key of an offer: everything its options depend on.  The request is
+ * dumped with sorted keys, so the order of the client's members does not
+ * matter. */
+static char *offer_key(const struct quote_job *j, int32_t pricing_date, int horizon, uint64_t gen)
+{
+    char *request = json_dumps(j->request, JSON_COMPACT | JSON_SORT_KEYS);
+    char *key = request ? xasprintf("%s|%d|%d|%d|%lld|%llu|%s", j->who.org_code,
+                                    (int)j->who.role, pricing_date, horizon,
+                                    (long long)snapshot_version(j->snap),
+                                    (unsigned long long)gen, request)
+                        : NULL;
+    free(request);
+    return key;
+}
+
+/* The booked capacity for this quote: the kept rows when current, else
+ * read now (and kept when they match the snapshot's data version).  When
+ * the database is at another data version than the snapshot (a reload in
+ * progress), the ranges are read whole into *direct instead and NULL is
+ * returned with STORE_QUOTE_OK in *st. */
+static struct quote_booked_set *booked_for(const struct quote_job *j, int64_t since,
+                                           const int64_t range[4],
+                                           struct quote_availability *direct, int *st)
+{
+    *st = STORE_QUOTE_OK;
+    int64_t version = snapshot_version(j->snap);
+    struct quote_booked_set *bs = quote_cache_booked_acquire(version, since);
+    if (bs)
+        return bs;
+    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
+    if (!c) {
+        *st = STORE_QUOTE_UNAVAILABLE;
+        return NULL;
+    }
+    uint64_t gen = quote_cache_gen(); /* before the read: a change during it makes it stale */
+    struct quote_booked b;
+    *st = store_quote_booked(c, since, &b);
+    if (*st == STORE_QUOTE_OK) {
+        if (b.data_version == version) {
+            bs = quote_cache_booked_publish(&b, gen);
+        } else {
+            store_quote_booked_free(&b);
+            *st = store_quote_availability(c, j->snap, range[0], range[1], range[2], range[3],
+                                           direct);
+        }
+    }
+    db_release(app.db, c);
+    return bs;
+}
+
+/* When a quote is made and what it searches. */
+struct quote_times {
+    int64_t now_us, now;
+    int32_t pricing_date;
+    int horizon;
+    int64_t range[4]; /* departures from, to; windows from, to (unix s) */
+    int64_t since;    /* the booked rows it needs: from here on */
+};
+
+static void quote_times(const struct quote_job *j, struct quote_times *t)
+{
+    t->now_us = realtime_us();
+    t->now = t->now_us / 1000000;
+    t->pricing_date = timetable_date_of(t->now);
+    t->horizon = app.cfg->quote_horizon_days ? (int)app.cfg->quote_horizon_days
+                                             : QUOTE_DEFAULT_HORIZON_DAYS;
+    int64_t ready_at = (int64_t)j->ready_date * DAY;
+    int64_t dep_to = ready_at + (int64_t)t->horizon * DAY;
+    t->range[0] = t->range[2] = ready_at;
+    t->range[1] = dep_to;
+    t->range[3] = dep_to + longest_transit(snapshot_network(j->snap)) + DAY;
+    /* every ready date accepted (today - 1 on) is covered by the same rows */
+    t->since = (int64_t)(t->pricing_date - 1) * DAY;
+    if (t->since > ready_at)
+        t->since = ready_at;
+}
+
+static void count_reuse(void)
+{
+    metrics_count("corridor_quote_offer_reuses_total",
+                  "Quotes answered with an offer priced moments before for the same request "
+                  "and state.",
+                  1);
+}
+
+/* On the MHD thread: answers the quote when its offer is kept (booked rows
+ * current, same key), which costs no search, no pricing and no database
+ * round trip (the row is queued for the writer), so it is not worth a trip
+ * to the pool.  False when the pool must do the work. */
+static bool answer_kept_offer(struct http_request *req, const struct quote_job *j)
+{
+    if (!quote_writer_healthy() || !db_pool_healthy(app.db))
+        return false;
+    struct quote_times t;
+    quote_times(j, &t);
+    struct quote_booked_set *bs = quote_cache_booked_acquire(snapshot_version(j->snap), t.since);
+    if (!bs)
+        return false;
+    char *key = offer_key(j, t.pricing_date, t.horizon, quote_cache_booked_gen(bs));
+    const struct quote_offer_entry *offer = key ? quote_cache_offer_get(key) : NULL;
+    if (offer) {
+        count_reuse();
+        reply_quote(req, j, offer, false, t.now_us);
+        quote_cache_offer_release(offer);
+    }
+    free(key);
+    quote_cache_booked_release(bs);
+    return offer != NULL;
 }
 
 static void run_quote(struct http_request *req, void *arg)
@@ -391,22 +519,36 @@ static void run_quote(struct http_request *req, void *arg)
     struct quote_job *j = arg;
     struct quote_availability avail = {0};
     struct quote_result res = {0};
-    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
-    if (!c) {
+    struct quote_offer_entry fresh;
+    memset(&fresh, 0, sizeof fresh);
+    const struct quote_offer_entry *offer = NULL;
+    struct quote_booked_set *bs = NULL;
+    char *key = NULL;
+    if (!quote_writer_healthy() || !db_pool_healthy(app.db)) {
         http_reply_unavailable(req);
         return;
     }
-    int64_t now = (int64_t)time(NULL);
-    int32_t pricing_date = timetable_date_of(now);
-    int horizon = app.cfg->quote_horizon_days ? (int)app.cfg->quote_horizon_days
-                                              : QUOTE_DEFAULT_HORIZON_DAYS;
-    int64_t ready_at = (int64_t)j->ready_date * DAY;
-    int64_t dep_to = ready_at + (int64_t)horizon * DAY;
-    int64_t win_to = dep_to + longest_transit(snapshot_network(j->snap)) + DAY;
-    int st = store_quote_availability(c, j->snap, ready_at, dep_to, ready_at, win_to, &avail);
+    struct quote_times t;
+    quote_times(j, &t);
+    int64_t now_us = t.now_us, now = t.now;
+    int32_t pricing_date = t.pricing_date;
+    int horizon = t.horizon;
+    int st;
+    bs = booked_for(j, t.since, t.range, &avail, &st);
     if (st != STORE_QUOTE_OK) {
         reply_store_error(req, st);
         goto out;
+    }
+    if (bs) {
+        key = offer_key(j, pricing_date, horizon, quote_cache_booked_gen(bs));
+        offer = key ? quote_cache_offer_get(key) : NULL;
+        if (offer) {
+            count_reuse();
+            reply_quote(req, j, offer, false, now_us);
+            goto out;
+        }
+        store_quote_availability_build(j->snap, quote_cache_booked(bs), t.range[0], t.range[1],
+                                       t.range[2], t.range[3], &avail);
     }
     const char *via[QUOTE_MAX_VIA];
     for (size_t i = 0; i < j->n_via; i++)
@@ -427,9 +569,25 @@ static void run_quote(struct http_request *req, void *arg)
                               .pricing_date = pricing_date,
                               .horizon_days = horizon};
     switch (quote_compute(j->snap, &q, &avail, &res)) {
-    case QUOTE_OK:
-        store_and_reply(req, c, j, &res, pricing_date);
+    case QUOTE_OK: {
+        json_t *fx = quote_json_fx(j->snap, &res, pricing_date);
+        fresh.options = quote_json_options_text(&res, j->containers, j->n_containers,
+                                                &fresh.options_len);
+        fresh.fx = json_dumps(fx, DUMP_FLAGS);
+        json_decref(fx);
+        if (!fresh.options || !fresh.fx) {
+            http_reply_problem(req, 500, "internal_error", "the quote could not be rendered",
+                               NULL);
+            break;
+        }
+        quote_writer_new_id(fresh.offer_id);
+        fresh.data_version = res.data_version;
+        snprintf(fresh.currency, sizeof fresh.currency, "%s", res.currency);
+        reply_quote(req, j, &fresh, true, now_us);
+        if (key) /* kept only after its offer was queued */
+            offer = quote_cache_offer_put(key, &fresh);
         break;
+    }
     case QUOTE_EINVALID:
         reply_invalid(req, &res, 422, "validation_failed");
         break;
@@ -454,9 +612,14 @@ static void run_quote(struct http_request *req, void *arg)
         break;
     }
 out:
+    if (offer)
+        quote_cache_offer_release(offer);
+    free(fresh.options); /* NULL when the cache took them */
+    free(fresh.fx);
+    free(key);
     quote_result_free(&res);
     store_quote_availability_free(&avail);
-    db_release(app.db, c);
+    quote_cache_booked_release(bs);
 }
 
 /* ---- handlers (MHD thread) ---- */
@@ -487,6 +650,10 @@ static void post_quote(struct http_request *req)
         goto fail;
     j->request = normalized_request(body, j);
     jsonv_free(&v);
+    if (answer_kept_offer(req, j)) {
+        quote_job_free(j);
+        return;
+    }
     http_on_free(req, quote_job_free, j);
     http_defer(req, run_quote, j);
     return;
@@ -518,6 +685,7 @@ static bool is_uuid(const char *s)
 static void run_get(struct http_request *req, void *arg)
 {
     struct get_job *g = arg;
+    quote_writer_wait(g->id, ACQUIRE_TIMEOUT_MS); /* made here: its batch has committed */
     struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
     if (!c) {
         http_reply_unavailable(req);
@@ -525,6 +693,14 @@ static void run_get(struct http_request *req, void *arg)
     }
     char *json = NULL;
     int st = store_quote_get(c, g->id, g->any_org ? NULL : g->org, &json);
+    /* made moments ago by another instance: its batch may not have committed */
+    for (int i = 0; i < QUOTE_RECENT_TRIES && st == STORE_QUOTE_NOT_FOUND &&
+                    quote_writer_recent(g->id, QUOTE_RECENT_MS);
+         i++) {
+        struct timespec pause = {0, QUOTE_RECENT_PAUSE_MS * 1000000L};
+        nanosleep(&pause, NULL);
+        st = store_quote_get(c, g->id, g->any_org ? NULL : g->org, &json);
+    }
     db_release(app.db, c);
     json_t *doc = st == STORE_QUOTE_OK ? json_loads(json, JSON_REJECT_DUPLICATES, NULL) : NULL;
     char *text = doc ? json_dumps(doc, DUMP_FLAGS) : NULL;

@@ -16,6 +16,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "quote_cache.h"
+#include "quote_writer.h"
 #include "refdata.h"
 #include "routes.h"
 #include "sweeper.h"
@@ -65,6 +67,20 @@ static double gauge_worker_pending(void *arg)
     return app.worker ? (double)worker_pending(app.worker) : 0;
 }
 
+static double gauge_quotes_pending(void *arg)
+{
+    (void)arg;
+    return (double)quote_writer_pending();
+}
+
+/* The writer dropped a batch: offers kept in memory may never have been
+ * stored, so no later quote may point at them. */
+static void forget_offers(void *arg)
+{
+    (void)arg;
+    quote_cache_offers_clear();
+}
+
 static int serve(struct config *cfg)
 {
     int rc = 1;
@@ -90,6 +106,10 @@ static int serve(struct config *cfg)
                   NULL);
     metrics_gauge("corridor_worker_pending", "Jobs queued or running on the worker pool.",
                   gauge_worker_pending, NULL);
+    if (quote_writer_start(cfg->database_url, cfg->database_role, forget_offers, NULL) != 0)
+        goto out;
+    metrics_gauge("corridor_quote_writer_pending", "Quotes answered and not yet committed.",
+                  gauge_quotes_pending, NULL);
     api_events_start(); /* the long-poll hub subscribes before refdata_start */
     sweeper_start();    /* hold expiry on the loop's timer */
     if (refdata_start() != 0) {
@@ -111,6 +131,7 @@ static int serve(struct config *cfg)
     http_stop(STOP_TIMEOUT_MS);
     rc = 0;
 out:
+    quote_writer_stop(); /* the quotes answered so far are stored before exit */
     refdata_stop();
     worker_stop(app.worker);
     app.worker = NULL;

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "db_listen.h"
 #include "log.h"
+#include "quote_cache.h"
 #include "snapshot.h"
 #include "store_snapshot.h"
 #include "worker.h"
@@ -113,6 +114,7 @@ static void on_notify(const char *channel, const char *payload, void *arg)
 {
     (void)arg;
     if (!channel) {
+        quote_cache_booked_changed(); /* bookings may have changed unheard */
         request_reload(&keys);
         request_reload(&snapshot);
         if (events_fn)
@@ -124,6 +126,8 @@ static void on_notify(const char *channel, const char *payload, void *arg)
     } else if (strcmp(channel, "corridor_changed") == 0) {
         log_event(LOGL_DEBUG, "refdata.changed", "data version %s", payload ? payload : "?");
         request_reload(&snapshot);
+    } else if (strcmp(channel, "corridor_booked") == 0) {
+        quote_cache_booked_changed(); /* sql/migrations/030_booked_notify.sql */
     } else if (strcmp(channel, "corridor_events") == 0) {
         if (events_fn)
             events_fn(payload, events_arg);
@@ -134,7 +138,7 @@ static void start_on_loop(void *arg)
 {
     (void)arg;
     static const char *const channels[] = {"corridor_changed", "corridor_keys",
-                                           "corridor_events", NULL};
+                                           "corridor_events", "corridor_booked", NULL};
     uv_loop_t *loop = worker_loop(app.worker);
     uv_timer_init(loop, &keys.retry);
     keys.retry.data = &keys;

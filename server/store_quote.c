@@ -45,18 +45,17 @@ static const char SQL_AVAILABILITY[] =
     "UNION ALL SELECT 2, version, 0, 0 FROM corridor.data_version "
     "ORDER BY 1, 2";
 
-/* One statement in its own implicit transaction, one round trip.  The
- * CTE sets synchronous_commit off for this transaction only (is_local):
- * the commit at the end of the statement reads the setting before the
- * transaction's settings are reset, so this commit does not wait for the
- * WAL flush (checked with pg_stat_wal: the backend no longer syncs WAL per
- * quote). */
-static const char SQL_INSERT[] =
-    "WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)) "
-    "INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, request, options, "
-    "fx) SELECT $1::text, now() + make_interval(secs => $2::int), $3::bigint, $4::text, "
-    "$5::jsonb, $6::jsonb, $7::jsonb FROM async "
-    "RETURNING id::text, " UTC("created_at") ", " UTC("expires_at");
+/* Every booked departure from $1 on and every booked window ending after
+ * $1 (unix seconds), through the partial indexes of
+ * sql/migrations/010_quote_availability.sql, and the data version, in one
+ * statement (one MVCC snapshot). */
+static const char SQL_BOOKED[] =
+    "SELECT 0 AS kind, d.id, d.capacity_teu - d.booked_teu, d.capacity_kg - d.booked_kg "
+    "FROM corridor.departure d WHERE d.is_booked AND d.departs_at >= to_timestamp($1::bigint) "
+    "UNION ALL SELECT 1, w.id, w.capacity_teu - w.booked_teu, 0 FROM corridor.port_window w "
+    "WHERE w.is_booked AND w.ends_at > to_timestamp($1::bigint) "
+    "UNION ALL SELECT 2, version, 0, 0 FROM corridor.data_version "
+    "ORDER BY 1, 2";
 
 static const char SQL_GET[] =
     "SELECT json_build_object('id', q.id, 'organization', q.org_code, "
@@ -220,28 +219,65 @@ int store_quote_availability(struct db_conn *c, const struct snapshot *s, int64_
     return STORE_QUOTE_OK;
 }
 
-int store_quote_insert(struct db_conn *c, const struct store_quote_new *q,
-                       struct store_quote_created *out)
+int store_quote_booked(struct db_conn *c, int64_t since, struct quote_booked *out)
 {
     memset(out, 0, sizeof *out);
     if (!db_pg(c))
         return STORE_QUOTE_UNAVAILABLE;
-    char ttl[16], version[24];
-    snprintf(ttl, sizeof ttl, "%u", q->ttl_s);
-    snprintf(version, sizeof version, "%lld", (long long)q->data_version);
-    const char *params[] = {q->org_code,     ttl,           version,  q->currency,
-                            q->request_json, q->options_json, q->fx_json};
-    PGresult *r = db_exec(c, "quote_insert", SQL_INSERT, 7, params);
-    if (!db_ok(r) || PQntuples(r) != 1) {
-        int st = failure(c, r, "quote_insert");
+    char p[24];
+    snprintf(p, sizeof p, "%lld", (long long)since);
+    const char *params[] = {p};
+    PGresult *r = db_exec(c, "quote_booked", SQL_BOOKED, 1, params);
+    int rows = db_ok(r) ? PQntuples(r) : 0;
+    if (!db_ok(r) || rows < 1 || strcmp(PQgetvalue(r, rows - 1, 0), "2") != 0) {
+        int st = failure(c, r, "quote_booked");
         PQclear(r);
         return st;
     }
-    snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 0));
-    snprintf(out->created_at, sizeof out->created_at, "%s", PQgetvalue(r, 0, 1));
-    snprintf(out->expires_at, sizeof out->expires_at, "%s", PQgetvalue(r, 0, 2));
+    struct quote_free_departure *deps = xreallocarray(NULL, (size_t)rows, sizeof *deps);
+    struct quote_free_window *wins = xreallocarray(NULL, (size_t)rows, sizeof *wins);
+    size_t nd = 0, nw = 0;
+    for (int i = 0; i < rows - 1; i++) {
+        int64_t id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        int32_t teu = (int32_t)strtol(PQgetvalue(r, i, 2), NULL, 10);
+        int64_t kg = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        if (PQgetvalue(r, i, 0)[0] == '0')
+            deps[nd++] = (struct quote_free_departure){id, teu, kg};
+        else
+            wins[nw++] = (struct quote_free_window){id, teu};
+    }
+    *out = (struct quote_booked){deps, nd, wins, nw, strtoll(PQgetvalue(r, rows - 1, 1), NULL, 10),
+                                 since};
     PQclear(r);
     return STORE_QUOTE_OK;
+}
+
+void store_quote_booked_free(struct quote_booked *b)
+{
+    free(b->departures);
+    free(b->windows);
+    memset(b, 0, sizeof *b);
+}
+
+void store_quote_availability_build(const struct snapshot *s, const struct quote_booked *b,
+                                    int64_t dep_from, int64_t dep_to, int64_t win_from,
+                                    int64_t win_to, struct quote_availability *out)
+{
+    struct quote_free_departure *deps;
+    struct quote_free_window *wins;
+    size_t nd = 0, nw = 0;
+    fill_from_snapshot(s, dep_from, dep_to, win_from, win_to, &deps, &nd, &wins, &nw);
+    for (size_t i = 0; i < b->n_departures; i++) {
+        struct quote_free_departure *f = find_departure(deps, nd, b->departures[i].id);
+        if (f)
+            *f = b->departures[i];
+    }
+    for (size_t i = 0; i < b->n_windows; i++) {
+        struct quote_free_window *f = find_window(wins, nw, b->windows[i].id);
+        if (f)
+            *f = b->windows[i];
+    }
+    *out = (struct quote_availability){deps, nd, wins, nw};
 }
 
 int store_quote_get(struct db_conn *c, const char *id, const char *org_code, char **json)

@@ -7,6 +7,7 @@
 #include "idempotency.h"
 #include "log.h"
 #include "metrics.h"
+#include "quote_cache.h"
 #include "store_booking.h"
 #include "worker.h"
 
@@ -40,6 +41,7 @@ static void sweep_work(void *arg)
             break;
     }
     if (expired > 0) {
+        quote_cache_booked_changed(); /* the released units are free for quotes at once */
         metrics_count("corridor_bookings_expired_total", "Held bookings expired by the sweeper.",
                       (double)expired);
         log_event(LOGL_INFO, "sweeper.expired", "%ld held booking(s) expired", expired);

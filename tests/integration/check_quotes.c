@@ -289,13 +289,19 @@ START_TEST(kzala_to_irsrp_options_are_consistent)
     ck_assert_ptr_nonnull(strptime(it_json_str(q, "expires_at"), "%Y-%m-%dT%H:%M:%SZ", &e));
     ck_assert_int_eq((long)(timegm(&e) - timegm(&c)), 1800);
 
-    /* stored as answered, with what a booking reserves */
-    char sql[512];
+    /* stored as answered, with what a booking reserves (written behind the
+     * answer: a GET through the server waits for its batch) */
+    char sql[640];
+    snprintf(sql, sizeof sql, "/v1/quotes/%s", it_json_str(q, "id"));
+    struct it_response g;
+    ck_assert_int_eq(it_request(&srv, "GET", sql, k_demo, NULL, NULL, &g), 0);
+    ck_assert_int_eq(g.status, 200);
+    it_response_free(&g);
     snprintf(sql, sizeof sql,
-             "SELECT org_code || ' ' || currency || ' ' || jsonb_array_length(options) || ' ' || "
-             "(options->0->>'teu') || ' ' || (options->0->>'kg') || ' ' || "
-             "(options->0->'total'->>'amount') || ' ' || (options->0->'legs'->0->>'departure_id') "
-             "FROM corridor.quote WHERE id = '%s'",
+             "SELECT org_code || ' ' || currency || ' ' || jsonb_array_length(o) || ' ' || "
+             "(o->0->>'teu') || ' ' || (o->0->>'kg') || ' ' || "
+             "(o->0->'total'->>'amount') || ' ' || (o->0->'legs'->0->>'departure_id') "
+             "FROM corridor.quote q, corridor.quote_options(q) o WHERE id = '%s'",
              it_json_str(q, "id"));
     char *row = it_sql_value(db, sql), want[256];
     snprintf(want, sizeof want, "DEMOFWD USD %zu 4 48000 %s %lld", json_array_size(options),

@@ -1,0 +1,181 @@
+/* quote_cache: booked capacity and rendered offers kept between quotes (see
+ * include/quote_cache.h).  One mutex guards the current booked set and the
+ * offer slots; what they point to is immutable and reference-counted, so
+ * the lock is held only to take or swap a pointer. */
+#include "quote_cache.h"
+
+#include "xmem.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define OFFER_SLOTS 256 /* direct-mapped by the key's hash */
+
+struct quote_booked_set {
+    atomic_uint refs;
+    uint64_t gen;
+    struct quote_booked b;
+};
+
+struct offer_slot_entry {
+    struct quote_offer_entry e; /* first: callers see only this part */
+    atomic_uint refs;
+    char *key;
+    int64_t born_ms;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint_fast64_t gen = 1;
+static struct quote_booked_set *current;
+static struct offer_slot_entry *slots[OFFER_SLOTS];
+static atomic_uint_fast64_t hits, misses, reads;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- booked capacity ---- */
+
+void quote_cache_booked_changed(void)
+{
+    atomic_fetch_add(&gen, 1);
+}
+
+uint64_t quote_cache_gen(void)
+{
+    return atomic_load(&gen);
+}
+
+struct quote_booked_set *quote_cache_booked_acquire(int64_t version, int64_t since)
+{
+    pthread_mutex_lock(&mu);
+    struct quote_booked_set *s = current;
+    if (s && (s->gen != atomic_load(&gen) || s->b.data_version != version || s->b.since > since))
+        s = NULL;
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    pthread_mutex_unlock(&mu);
+    return s;
+}
+
+struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b, uint64_t at_gen)
+{
+    struct quote_booked_set *s = xcalloc(1, sizeof *s);
+    s->b = *b;
+    memset(b, 0, sizeof *b);
+    s->gen = at_gen;
+    atomic_init(&s->refs, 1); /* the caller's */
+    atomic_fetch_add(&reads, 1);
+    pthread_mutex_lock(&mu);
+    if (!current || current->gen <= at_gen) {
+        atomic_fetch_add(&s->refs, 1); /* the cache's */
+        struct quote_booked_set *old = current;
+        current = s;
+        pthread_mutex_unlock(&mu);
+        quote_cache_booked_release(old);
+    } else {
+        pthread_mutex_unlock(&mu);
+    }
+    return s;
+}
+
+const struct quote_booked *quote_cache_booked(const struct quote_booked_set *s)
+{
+    return &s->b;
+}
+
+uint64_t quote_cache_booked_gen(const struct quote_booked_set *s)
+{
+    return s->gen;
+}
+
+void quote_cache_booked_release(struct quote_booked_set *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    free(s->b.departures);
+    free(s->b.windows);
+    free(s);
+}
+
+/* ---- offers ---- */
+
+static uint64_t hash_key(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return h;
+}
+
+static void offer_unref(struct offer_slot_entry *o)
+{
+    if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
+        return;
+    free(o->e.options);
+    free(o->e.fx);
+    free(o->key);
+    free(o);
+}
+
+const struct quote_offer_entry *quote_cache_offer_get(const char *key)
+{
+    size_t i = hash_key(key) % OFFER_SLOTS;
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&mu);
+    struct offer_slot_entry *o = slots[i];
+    if (o && (now - o->born_ms >= QUOTE_CACHE_OFFER_TTL_MS || strcmp(o->key, key) != 0))
+        o = NULL;
+    if (o)
+        atomic_fetch_add(&o->refs, 1);
+    pthread_mutex_unlock(&mu);
+    atomic_fetch_add(o ? &hits : &misses, 1);
+    return o ? &o->e : NULL;
+}
+
+const struct quote_offer_entry *quote_cache_offer_put(const char *key, struct quote_offer_entry *e)
+{
+    struct offer_slot_entry *o = xcalloc(1, sizeof *o);
+    o->e = *e;
+    memset(e, 0, sizeof *e);
+    o->key = xstrdup(key);
+    o->born_ms = mono_ms();
+    atomic_init(&o->refs, 2); /* the caller's and the slot's */
+    size_t i = hash_key(key) % OFFER_SLOTS;
+    pthread_mutex_lock(&mu);
+    struct offer_slot_entry *old = slots[i];
+    slots[i] = o;
+    pthread_mutex_unlock(&mu);
+    offer_unref(old);
+    return &o->e;
+}
+
+void quote_cache_offer_release(const struct quote_offer_entry *e)
+{
+    /* e is the first member of its slot entry */
+    offer_unref((struct offer_slot_entry *)(void *)e);
+}
+
+void quote_cache_offers_clear(void)
+{
+    struct offer_slot_entry *old[OFFER_SLOTS];
+    pthread_mutex_lock(&mu);
+    memcpy(old, slots, sizeof old);
+    memset(slots, 0, sizeof slots);
+    pthread_mutex_unlock(&mu);
+    for (size_t i = 0; i < OFFER_SLOTS; i++)
+        offer_unref(old[i]);
+}
+
+void quote_cache_stats(struct quote_cache_stats *out)
+{
+    out->offer_hits = atomic_load(&hits);
+    out->offer_misses = atomic_load(&misses);
+    out->booked_reads = atomic_load(&reads);
+}
