@@ -72,6 +72,7 @@ struct quote_offer_entry {
     char offer_id[QUOTE_ID_LEN + 1];
     char *options; /* the options array, JSON text */
     size_t options_len;
+    char *request; /* the normalized request (members sorted), JSON text */
     char *fx;      /* the FX used, JSON text */
     int64_t data_version;
     char currency[4];

@@ -47,16 +47,17 @@ struct quote_row {
     int64_t expires_us;
     int64_t data_version;
     const char *currency;
-    const char *request;    /* JSON text */
-    const char *fx;         /* JSON text */
     const char *offer_id;   /* corridor.quote_offer id */
 };
 
-/* An offer (corridor.quote_offer) to store; options is the JSON array text. */
+/* An offer (corridor.quote_offer) to store: the options array, the
+ * normalized request and the FX used, as JSON texts. */
 struct quote_offer_row {
     const char *id;
     const char *options;
     size_t options_len;
+    const char *request;
+    const char *fx;
 };
 
 /* Starts the writer thread (its session: url, SET ROLE role when role is

@@ -51,7 +51,8 @@ struct quote_job {
     enum quote_optimize optimize;
     int max_options;
     unsigned avoid_modes;
-    json_t *request; /* the request as stored: the body with defaults filled in */
+    json_t *request; /* the body with defaults filled in */
+    char *request_text; /* the same as stored: compact, members sorted */
 };
 
 static void quote_job_free(void *arg)
@@ -59,6 +60,7 @@ static void quote_job_free(void *arg)
     struct quote_job *j = arg;
     snapshot_release(j->snap);
     json_decref(j->request);
+    free(j->request_text);
     free(j);
 }
 
@@ -369,14 +371,10 @@ static void reply_quote(struct http_request *req, const struct quote_job *j,
     int64_t expires_us = now_us + (int64_t)app.cfg->quote_ttl_s * 1000000;
     format_utc(now_us, created);
     format_utc(expires_us, expires);
-    char *request_text = json_dumps(j->request, DUMP_FLAGS);
-    if (!request_text) {
-        http_reply_problem(req, 500, "internal_error", "the quote could not be rendered", NULL);
-        return;
-    }
-    struct quote_row row = {id,           j->who.org_code, now_us, expires_us, o->data_version,
-                            o->currency,  request_text,    o->fx,  o->offer_id};
-    struct quote_offer_row offer = {o->offer_id, o->options, o->options_len};
+    struct quote_row row = {id,          j->who.org_code, now_us,
+                            expires_us,  o->data_version, o->currency,
+                            o->offer_id};
+    struct quote_offer_row offer = {o->offer_id, o->options, o->options_len, o->request, o->fx};
     /* queued before the answer leaves: a GET or booking of this id from
      * here waits for its batch (quote_writer_wait) */
     quote_writer_submit(&row, store_offer ? &offer : NULL);
@@ -389,7 +387,7 @@ static void reply_quote(struct http_request *req, const struct quote_job *j,
     json_object_set_new(head, "currency", json_string(o->currency));
     json_object_set_new(head, "data_version", json_integer(o->data_version));
     size_t body_len = 0;
-    char *body_text = splice_body(head, request_text, o->fx, o->options, o->options_len, &body_len);
+    char *body_text = splice_body(head, o->request, o->fx, o->options, o->options_len, &body_len);
     json_decref(head);
     if (body_text) {
         char location[64];
@@ -401,22 +399,16 @@ static void reply_quote(struct http_request *req, const struct quote_job *j,
         http_reply_problem(req, 500, "internal_error", "the quote could not be rendered", NULL);
     }
     free(body_text);
-    free(request_text);
 }
 
-/* The key of an offer: everything its options depend on.  The request is
- * dumped with sorted keys, so the order of the client's members does not
+/* The key of an offer: everything its options depend on.  The request text
+ * has its members sorted, so the order of the client's members does not
  * matter. */
 static char *offer_key(const struct quote_job *j, int32_t pricing_date, int horizon, uint64_t gen)
 {
-    char *request = json_dumps(j->request, JSON_COMPACT | JSON_SORT_KEYS);
-    char *key = request ? xasprintf("%s|%d|%d|%d|%lld|%llu|%s", j->who.org_code,
-                                    (int)j->who.role, pricing_date, horizon,
-                                    (long long)snapshot_version(j->snap),
-                                    (unsigned long long)gen, request)
-                        : NULL;
-    free(request);
-    return key;
+    return xasprintf("%s|%d|%d|%d|%lld|%llu|%s", j->who.org_code, (int)j->who.role, pricing_date,
+                     horizon, (long long)snapshot_version(j->snap), (unsigned long long)gen,
+                     j->request_text);
 }
 
 /* The booked capacity for this quote: the kept rows when current, else
@@ -503,7 +495,7 @@ static bool answer_kept_offer(struct http_request *req, const struct quote_job *
     if (!bs)
         return false;
     char *key = offer_key(j, t.pricing_date, t.horizon, quote_cache_booked_gen(bs));
-    const struct quote_offer_entry *offer = key ? quote_cache_offer_get(key) : NULL;
+    const struct quote_offer_entry *offer = quote_cache_offer_get(key);
     if (offer) {
         count_reuse();
         reply_quote(req, j, offer, false, t.now_us);
@@ -541,7 +533,7 @@ static void run_quote(struct http_request *req, void *arg)
     }
     if (bs) {
         key = offer_key(j, pricing_date, horizon, quote_cache_booked_gen(bs));
-        offer = key ? quote_cache_offer_get(key) : NULL;
+        offer = quote_cache_offer_get(key);
         if (offer) {
             count_reuse();
             reply_quote(req, j, offer, false, now_us);
@@ -574,6 +566,7 @@ static void run_quote(struct http_request *req, void *arg)
         fresh.options = quote_json_options_text(&res, j->containers, j->n_containers,
                                                 &fresh.options_len);
         fresh.fx = json_dumps(fx, DUMP_FLAGS);
+        fresh.request = xstrdup(j->request_text);
         json_decref(fx);
         if (!fresh.options || !fresh.fx) {
             http_reply_problem(req, 500, "internal_error", "the quote could not be rendered",
@@ -616,6 +609,7 @@ out:
         quote_cache_offer_release(offer);
     free(fresh.options); /* NULL when the cache took them */
     free(fresh.fx);
+    free(fresh.request);
     free(key);
     quote_result_free(&res);
     store_quote_availability_free(&avail);
@@ -649,7 +643,13 @@ static void post_quote(struct http_request *req)
     if (reply_unknown_locations(req, j))
         goto fail;
     j->request = normalized_request(body, j);
+    j->request_text = json_dumps(j->request, DUMP_FLAGS | JSON_SORT_KEYS);
     jsonv_free(&v);
+    if (!j->request_text) {
+        http_reply_problem(req, 500, "internal_error", "the request could not be rendered", NULL);
+        quote_job_free(j);
+        return;
+    }
     if (answer_kept_offer(req, j)) {
         quote_job_free(j);
         return;

@@ -119,6 +119,7 @@ static void offer_unref(struct offer_slot_entry *o)
     if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
         return;
     free(o->e.options);
+    free(o->e.request);
     free(o->e.fx);
     free(o->key);
     free(o);

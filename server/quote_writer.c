@@ -26,17 +26,20 @@
 #define MAX_BATCH 512
 #define RETRY_FOR_MS 5000  /* a failing batch is retried this long, then dropped */
 #define STOP_RETRY_MS 2000 /* ... or this long once stopping */
+#define LINGER_US 1000     /* a small batch waits this long for company */
+#define LINGER_BATCH 64    /* ... unless it has this many quotes */
 
 struct item {
     struct item *next;
     uint64_t seq;
     char id[QUOTE_ID_LEN + 1];
     /* the quote */
-    char *org_code, *currency, *request, *fx;
+    char org_code[32], currency[4];
     char offer_id[QUOTE_ID_LEN + 1];
     int64_t created_us, expires_us, data_version;
-    /* the offer stored with it, or NULL */
-    char *options;
+    int64_t queued_us; /* CLOCK_MONOTONIC */
+    /* the offer stored with it (options NULL: none) */
+    char *options, *request, *fx;
     size_t options_len;
 };
 
@@ -57,6 +60,8 @@ static struct {
 } w = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static atomic_bool healthy = true;
+
+static int64_t mono_us(void);
 
 /* ---- ids ---- */
 
@@ -125,8 +130,6 @@ bool quote_writer_recent(const char *id, int64_t max_age_ms)
 
 static void item_free(struct item *it)
 {
-    free(it->org_code);
-    free(it->currency);
     free(it->request);
     free(it->fx);
     free(it->options);
@@ -137,10 +140,8 @@ void quote_writer_submit(const struct quote_row *q, const struct quote_offer_row
 {
     struct item *it = xcalloc(1, sizeof *it);
     snprintf(it->id, sizeof it->id, "%s", q->id);
-    it->org_code = xstrdup(q->org_code);
-    it->currency = xstrdup(q->currency);
-    it->request = xstrdup(q->request);
-    it->fx = xstrdup(q->fx);
+    snprintf(it->org_code, sizeof it->org_code, "%s", q->org_code);
+    snprintf(it->currency, sizeof it->currency, "%s", q->currency);
     snprintf(it->offer_id, sizeof it->offer_id, "%s", q->offer_id);
     it->created_us = q->created_us;
     it->expires_us = q->expires_us;
@@ -150,7 +151,10 @@ void quote_writer_submit(const struct quote_row *q, const struct quote_offer_row
         memcpy(it->options, offer->options, offer->options_len);
         it->options[offer->options_len] = '\0';
         it->options_len = offer->options_len;
+        it->request = xstrdup(offer->request);
+        it->fx = xstrdup(offer->fx);
     }
+    it->queued_us = mono_us();
     pthread_mutex_lock(&w.mu);
     it->seq = ++w.next_seq;
     if (w.tail)
@@ -288,15 +292,18 @@ static const char *arr_close(struct buf *b)
 /* One statement, so one round trip and one (implicit) transaction per
  * batch: the offers in a data-modifying CTE, the quotes in the main INSERT.
  * The foreign key from quote.offer_id is checked after the statement, when
- * the CTE's rows are there.  $1-$2: offers (possibly empty arrays), $3-$11:
+ * the CTE's rows are there.  $1-$4: offers (possibly empty arrays), $5-$11:
  * quotes.  The session runs with synchronous_commit off (connect_session). */
 static const char SQL_BATCH[] =
-    "WITH offers AS (INSERT INTO corridor.quote_offer (id, options) "
-    "SELECT * FROM unnest($1::uuid[], $2::jsonb[])) "
+    "WITH offers AS (INSERT INTO corridor.quote_offer (id, options, request, fx) "
+    "SELECT * FROM unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::jsonb[])) "
     "INSERT INTO corridor.quote (id, org_code, created_at, expires_at, data_version, currency, "
-    "request, fx, offer_id) "
-    "SELECT * FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], "
-    "$7::bigint[], $8::text[], $9::jsonb[], $10::jsonb[], $11::uuid[])";
+    "offer_id) "
+    "SELECT * FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
+    "$9::bigint[], $10::text[], $11::uuid[])";
+#define BATCH_PARAMS 11
+#define OFFER_ARRAYS 4
+#define QUOTE_ARRAYS 7
 
 static void log_pg(const char *what, PGresult *r)
 {
@@ -308,7 +315,7 @@ static void log_pg(const char *what, PGresult *r)
 
 static bool exec_batch(const char *const *params)
 {
-    PGresult *r = PQexecPrepared(w.pg, "quote_batch", 11, params, NULL, NULL, 0);
+    PGresult *r = PQexecPrepared(w.pg, "quote_batch", BATCH_PARAMS, params, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         log_pg("insert quotes", r);
@@ -353,45 +360,39 @@ static bool write_batch(const struct item *batch)
 {
     if (!connect_session())
         return false;
-    struct buf a[9] = {{0}};
-    struct buf oid = {0}, opt = {0};
-    for (int i = 0; i < 9; i++)
+    struct buf a[BATCH_PARAMS] = {{0}};
+    for (int i = 0; i < BATCH_PARAMS; i++)
         buf_put(&a[i], "{", 1);
-    buf_put(&oid, "{", 1);
-    buf_put(&opt, "{", 1);
+    struct buf *o = a, *q = a + OFFER_ARRAYS;
     for (const struct item *it = batch; it; it = it->next) {
         if (it->options) {
-            arr_str(&oid, it->offer_id);
-            arr_add(&opt, it->options, it->options_len);
+            arr_str(&o[0], it->offer_id);
+            arr_add(&o[1], it->options, it->options_len);
+            arr_str(&o[2], it->request);
+            arr_str(&o[3], it->fx);
         }
-        arr_str(&a[0], it->id);
-        arr_str(&a[1], it->org_code);
-        arr_time(&a[2], it->created_us);
-        arr_time(&a[3], it->expires_us);
-        arr_int(&a[4], it->data_version);
-        arr_str(&a[5], it->currency);
-        arr_str(&a[6], it->request);
-        arr_str(&a[7], it->fx);
-        arr_str(&a[8], it->offer_id);
+        arr_str(&q[0], it->id);
+        arr_str(&q[1], it->org_code);
+        arr_time(&q[2], it->created_us);
+        arr_time(&q[3], it->expires_us);
+        arr_int(&q[4], it->data_version);
+        arr_str(&q[5], it->currency);
+        arr_str(&q[6], it->offer_id);
     }
-    const char *params[11];
-    params[0] = arr_close(&oid);
-    params[1] = arr_close(&opt);
-    for (int i = 0; i < 9; i++)
-        params[2 + i] = arr_close(&a[i]);
+    const char *params[BATCH_PARAMS];
+    for (int i = 0; i < BATCH_PARAMS; i++)
+        params[i] = arr_close(&a[i]);
     bool ok = exec_batch(params);
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < BATCH_PARAMS; i++)
         free(a[i].p);
-    free(oid.p);
-    free(opt.p);
     return ok;
 }
 
-static int64_t mono_ms(void)
+static int64_t mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void *writer_main(void *arg)
@@ -409,6 +410,16 @@ static void *writer_main(void *arg)
             pthread_mutex_unlock(&w.mu);
             break;
         }
+        /* a few quotes: let more come for up to LINGER_US after the first
+         * was queued (one statement per quote would cost PostgreSQL more
+         * than the quotes themselves) */
+        int64_t linger = w.head->queued_us + LINGER_US - mono_us();
+        if (w.queued < LINGER_BATCH && linger > 0 && !w.stopping) {
+            pthread_mutex_unlock(&w.mu);
+            struct timespec pause = {0, (long)linger * 1000L};
+            nanosleep(&pause, NULL);
+            pthread_mutex_lock(&w.mu);
+        }
         struct item *batch = w.head, *last = w.head;
         size_t n = 1;
         while (last->next && n < MAX_BATCH) {
@@ -424,14 +435,14 @@ static void *writer_main(void *arg)
         w.writing = n;
         pthread_mutex_unlock(&w.mu);
 
-        int64_t started = mono_ms();
+        int64_t started = mono_us();
         bool ok;
         while (!(ok = write_batch(batch))) {
             atomic_store(&healthy, false);
             pthread_mutex_lock(&w.mu);
             bool stopping = w.stopping;
             pthread_mutex_unlock(&w.mu);
-            if (mono_ms() - started >= (stopping ? STOP_RETRY_MS : RETRY_FOR_MS))
+            if (mono_us() - started >= 1000 * (stopping ? STOP_RETRY_MS : RETRY_FOR_MS))
                 break;
             struct timespec pause = {0, (long)backoff * 1000000L};
             nanosleep(&pause, NULL);

@@ -60,8 +60,9 @@ static const char SQL_BOOKED[] =
 static const char SQL_GET[] =
     "SELECT json_build_object('id', q.id, 'organization', q.org_code, "
     "'created_at', " UTC("q.created_at") ", 'expires_at', " UTC("q.expires_at") ", "
-    "'currency', q.currency, 'data_version', q.data_version, 'request', q.request, "
-    "'fx', q.fx, 'options', coalesce(q.options, o.options))::text "
+    "'currency', q.currency, 'data_version', q.data_version, "
+    "'request', coalesce(q.request, o.request), 'fx', coalesce(q.fx, o.fx), "
+    "'options', coalesce(q.options, o.options))::text "
     "FROM corridor.quote q LEFT JOIN corridor.quote_offer o ON o.id = q.offer_id "
     "WHERE q.id = $1::uuid AND ($2::text IS NULL OR q.org_code = $2::text)";
 

@@ -268,12 +268,15 @@ for k in $(seq 1 "$SOURCES"); do
     [ "$code" = 201 ] || { echo "bench: source quote: HTTP $code" >&2; cat "$tmp/source-quote.json" >&2; exit 1; }
     id=$(grep -o '"id": *"[0-9a-f-]\{36\}"' "$tmp/source-quote.json" | head -1 | grep -o '[0-9a-f-]\{36\}')
     [ -n "$id" ] || { echo "bench: no id in the source quote" >&2; exit 1; }
+    # quotes are stored behind the answer: a GET waits until this one is
+    curl -fs -o /dev/null -H "Authorization: Bearer $KEY" "$API/v1/quotes/$id" ||
+        { echo "bench: source quote $id cannot be read back" >&2; exit 1; }
     SRCS+=("$id")
 done
 SRC=${SRCS[0]}
 SRC_LIST=$(IFS=,; echo "${SRCS[*]}")
-COPY_SQL="INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, request, options, fx)
-          SELECT q.org_code, now() + interval '1 hour', q.data_version, q.currency, q.request, q.options, q.fx
+COPY_SQL="INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, request, options, fx, offer_id)
+          SELECT q.org_code, now() + interval '1 hour', q.data_version, q.currency, q.request, q.options, q.fx, q.offer_id
             FROM generate_series(1, (:'n')::int) g
             JOIN (SELECT id, row_number() OVER () - 1 AS k
                     FROM unnest(string_to_array(:'src', ',')::uuid[]) AS s(id)) s
