@@ -58,11 +58,16 @@ uint64_t quote_cache_gen(void);
 /* The kept rows if they are current (generation) for data version
  * `version` and cover `since`; NULL otherwise.  Release the result. */
 struct quote_booked_set *quote_cache_booked_acquire(int64_t version, int64_t since);
-/* Publishes b (taken over), read when the generation was gen, and returns a
- * reference to it (release it).  A publication older than the current one
- * is kept out but still returned to its caller. */
-struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b, uint64_t gen);
-const struct quote_booked *quote_cache_booked(const struct quote_booked_set *s);
+/* Publishes avail (taken over: the availability of every departure and
+ * window of the snapshot with b's rows over it; b's arrays are freed), with
+ * b's data version and since, read when the
+ * generation was gen, and returns a reference to it (release it).  A
+ * publication older than the current one is kept out but still returned to
+ * its caller. */
+struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b,
+                                                    struct quote_availability *avail,
+                                                    uint64_t gen);
+const struct quote_availability *quote_cache_availability(const struct quote_booked_set *s);
 uint64_t quote_cache_booked_gen(const struct quote_booked_set *s);
 void quote_cache_booked_release(struct quote_booked_set *s);
 

@@ -435,7 +435,11 @@ static struct quote_booked_set *booked_for(const struct quote_job *j, int64_t si
     *st = store_quote_booked(c, since, &b);
     if (*st == STORE_QUOTE_OK) {
         if (b.data_version == version) {
-            bs = quote_cache_booked_publish(&b, gen);
+            /* every departure and window, once: each quote then only looks up */
+            struct quote_availability all;
+            store_quote_availability_build(j->snap, &b, INT64_MIN, INT64_MAX, INT64_MIN,
+                                           INT64_MAX, &all);
+            bs = quote_cache_booked_publish(&b, &all, gen);
         } else {
             store_quote_booked_free(&b);
             *st = store_quote_availability(c, j->snap, range[0], range[1], range[2], range[3],
@@ -539,8 +543,6 @@ static void run_quote(struct http_request *req, void *arg)
             reply_quote(req, j, offer, false, now_us);
             goto out;
         }
-        store_quote_availability_build(j->snap, quote_cache_booked(bs), t.range[0], t.range[1],
-                                       t.range[2], t.range[3], &avail);
     }
     const char *via[QUOTE_MAX_VIA];
     for (size_t i = 0; i < j->n_via; i++)
@@ -560,7 +562,8 @@ static void run_quote(struct http_request *req, void *arg)
                               .now = now,
                               .pricing_date = pricing_date,
                               .horizon_days = horizon};
-    switch (quote_compute(j->snap, &q, &avail, &res)) {
+    const struct quote_availability *a = bs ? quote_cache_availability(bs) : &avail;
+    switch (quote_compute(j->snap, &q, a, &res)) {
     case QUOTE_OK: {
         json_t *fx = quote_json_fx(j->snap, &res, pricing_date);
         fresh.options = quote_json_options_text(&res, j->containers, j->n_containers,
@@ -595,7 +598,7 @@ static void run_quote(struct http_request *req, void *arg)
     case QUOTE_ECAPACITY:
         metrics_count("corridor_quote_refusals_total",
                       "Quote requests answered no_route or capacity_unavailable.", 1);
-        reply_capacity(req, j, &res, &avail);
+        reply_capacity(req, j, &res, a);
         break;
     case QUOTE_EINTERNAL:
     default:

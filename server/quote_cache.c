@@ -17,7 +17,8 @@
 struct quote_booked_set {
     atomic_uint refs;
     uint64_t gen;
-    struct quote_booked b;
+    int64_t data_version, since; /* of the booked rows it was built from */
+    struct quote_availability avail;
 };
 
 struct offer_slot_entry {
@@ -56,7 +57,7 @@ struct quote_booked_set *quote_cache_booked_acquire(int64_t version, int64_t sin
 {
     pthread_mutex_lock(&mu);
     struct quote_booked_set *s = current;
-    if (s && (s->gen != atomic_load(&gen) || s->b.data_version != version || s->b.since > since))
+    if (s && (s->gen != atomic_load(&gen) || s->data_version != version || s->since > since))
         s = NULL;
     if (s)
         atomic_fetch_add(&s->refs, 1);
@@ -64,11 +65,18 @@ struct quote_booked_set *quote_cache_booked_acquire(int64_t version, int64_t sin
     return s;
 }
 
-struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b, uint64_t at_gen)
+struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b,
+                                                    struct quote_availability *avail,
+                                                    uint64_t at_gen)
 {
     struct quote_booked_set *s = xcalloc(1, sizeof *s);
-    s->b = *b;
+    s->data_version = b->data_version;
+    s->since = b->since;
+    free(b->departures); /* already in avail */
+    free(b->windows);
     memset(b, 0, sizeof *b);
+    s->avail = *avail;
+    memset(avail, 0, sizeof *avail);
     s->gen = at_gen;
     atomic_init(&s->refs, 1); /* the caller's */
     atomic_fetch_add(&reads, 1);
@@ -85,9 +93,9 @@ struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b, uint
     return s;
 }
 
-const struct quote_booked *quote_cache_booked(const struct quote_booked_set *s)
+const struct quote_availability *quote_cache_availability(const struct quote_booked_set *s)
 {
-    return &s->b;
+    return &s->avail;
 }
 
 uint64_t quote_cache_booked_gen(const struct quote_booked_set *s)
@@ -99,8 +107,8 @@ void quote_cache_booked_release(struct quote_booked_set *s)
 {
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
         return;
-    free(s->b.departures);
-    free(s->b.windows);
+    free((void *)s->avail.departures);
+    free((void *)s->avail.windows);
     free(s);
 }
 

@@ -11,7 +11,9 @@
 #   3. build/corridord serve on a free loopback port, no rate limit;
 #   4. the ceiling in the same run: ../shared/bench/mhd_hello.c (POST /book,
 #      jansson parse + json_dumps, pool 2, epoll) with wrk at 32 connections;
-#   5. POST /v1/quotes with wrk at 32 connections (tests/bench/quote.lua);
+#   5. POST /v1/quotes with wrk at 32 connections: one fixed request
+#      (tests/bench/quote.lua), then every request distinct
+#      (tests/bench/quote_distinct.lua: no offer can be reused);
 #   6. pgbench running the server's booking transaction directly
 #      (tests/bench/pgbench_booking.sql) at 1, 8 and 32 clients;
 #   7. POST /v1/bookings with wrk at 8 and 32 connections, each request
@@ -251,6 +253,19 @@ say "# one quote: $(wc -c <"$tmp/quote.json") bytes, $(grep -o '"option":' "$tmp
 run_fg wrk -t1 -c"$QUOTE_CONNS" -d"${WARMUP}s" -s tests/bench/quote.lua "$API/v1/quotes" >/dev/null
 run_wrk quotes "$QUOTE_CONNS" "$API/v1/quotes" tests/bench/quote.lua "$API_PID"
 Q_RPS=$W_RPS Q_P50=$W_P50 Q_P99=$W_P99 Q_NON2XX=$W_NON2XX Q_SERR=$W_SERR
+quote_counters() { curl -fs "$API/metrics" | awk '/^corridor_quotes_total /{t=$2} /^corridor_quote_offer_reuses_total /{r=$2} END{printf "%d %d", t, r}'; }
+# The same request every time lets a quote reuse the offer priced moments
+# before (include/quote_cache.h); say how many did, then measure the other
+# extreme: every request distinct, every quote searched, priced, rendered and
+# its offer stored.
+read -r qt qr < <(quote_counters)
+say "# quotes so far: $qt, of which $qr reused an offer priced moments before"
+run_fg wrk -t1 -c"$QUOTE_CONNS" -d"${WARMUP}s" -s tests/bench/quote_distinct.lua "$API/v1/quotes" >/dev/null
+read -r qt0 qr0 < <(quote_counters)
+run_wrk quotes_distinct "$QUOTE_CONNS" "$API/v1/quotes" tests/bench/quote_distinct.lua "$API_PID"
+read -r qt1 qr1 < <(quote_counters)
+say "# distinct run: $((qt1 - qt0)) quotes, $((qr1 - qr0)) reused an offer"
+QD_RPS=$W_RPS QD_P50=$W_P50 QD_P99=$W_P99 QD_NON2XX=$W_NON2XX QD_SERR=$W_SERR
 
 # ---- bookings: the source quote, and quote batches copied from it ------------------------
 # One real quote made over HTTP; every booking gets its own copy (a quote is
@@ -399,6 +414,7 @@ verdict() { # value op limit -> met / MISSED
     qr=$(ratio "$Q_RPS" "$CEIL_RPS")
     printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/quotes, c=$QUOTE_CONNS" "$Q_RPS" "$Q_P50" "$Q_P99" "$Q_NON2XX/$Q_SERR" "$qr of ceiling" \
         "$(verdict "${qr% %}" '>=' 50) / $(verdict "$Q_P99" '<=' 10)"
+    printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/quotes, every request distinct" "$QD_RPS" "$QD_P50" "$QD_P99" "$QD_NON2XX/$QD_SERR" "$(ratio "$QD_RPS" "$CEIL_RPS") of ceiling" "-"
     for c in $PGB_CLIENTS; do
         printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "pgbench booking transaction, $c client(s)" "${PGB_TPS[$c]}" "${PGB_LAT[$c]} avg" "-" "${PGB_FAILED[$c]} failed" \
             "$([ "$c" = "$PGB_BEST_C" ] && echo "best: reference" || echo "-")" "-"
