@@ -84,6 +84,10 @@ void http_reply_json(struct http_request *req, unsigned status, json_t *body);
 /* Replies with bytes (copied) and a content type. */
 void http_reply_raw(struct http_request *req, unsigned status, const char *content_type,
                     const char *body, size_t len);
+/* The same, taking over body (malloc'd, len bytes and a NUL after them)
+ * instead of copying it. */
+void http_reply_take(struct http_request *req, unsigned status, const char *content_type,
+                     char *body, size_t len);
 /* Replies application/problem+json: {type:"/problems/<code>", title, status,
  * detail, code, request_id, errors?}.  The title comes from the code's table
  * entry; errors (an array of {pointer, message}) is stolen and may be NULL. */

@@ -78,6 +78,16 @@ bool quote_writer_recent(const char *id, int64_t max_age_ms);
 /* Queues the quote, and before it the offer when offer is non-NULL, in one
  * step: the offer is committed no later than the quote.  Any thread. */
 void quote_writer_submit(const struct quote_row *q, const struct quote_offer_row *offer);
+/* Backpressure: quotes may be answered faster than PostgreSQL stores them
+ * (every request distinct: ~22 KB of options each).  The queue holds at most
+ * QUOTE_WRITER_MAX_BYTES (a few hundred ms of the writer's work): full()
+ * says whether it is reached; throttle() waits up to timeout_ms for room
+ * and says whether there is (pool threads only; POST /v1/quotes answers 503
+ * when there is none in time). */
+#define QUOTE_WRITER_MAX_BYTES (16u << 20)
+bool quote_writer_full(void);
+bool quote_writer_throttle(int timeout_ms);
+
 /* Waits until the quote id, if queued or being written here, is committed
  * (or its batch dropped), for at most timeout_ms.  Any thread but the
  * writer's. */

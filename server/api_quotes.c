@@ -200,7 +200,7 @@ static void validate_body(struct jsonv *v, json_t *body, struct quote_job *j)
  * filled in. */
 static json_t *normalized_request(json_t *body, const struct quote_job *j)
 {
-    json_t *r = json_deep_copy(body);
+    json_t *r = json_incref(body); /* the request's own body: filled in place */
     json_object_set_new(r, "currency", json_string(j->currency));
     json_object_set_new(r, "optimize", json_string(OPTIMIZE[j->optimize]));
     json_object_set_new(r, "max_options", json_integer(j->max_options));
@@ -303,44 +303,65 @@ static void reply_store_error(struct http_request *req, int st)
         http_reply_problem(req, 500, "internal_error", "the database refused the request", NULL);
 }
 
-/* The 201 body: head (the quote's own fields) with the request, fx and
- * options texts appended as members, exactly what dumping one object with
- * those members would print (compact dumps nest verbatim).  The options
- * text is the one stored, so it is written once per quote, not twice.
- * Returns a new string (free it) and its length in *len, or NULL. */
-static char *splice_body(json_t *head, const char *request, const char *fx, const char *options,
-                         size_t options_len, size_t *len)
+/* Appends s to p as a JSON string (quotes, escapes) and returns the end. */
+static char *put_json_string(char *p, const char *s)
 {
-    char *head_text = json_dumps(head, DUMP_FLAGS);
-    size_t head_len = head_text ? strlen(head_text) : 0;
-    if (head_len < 2 || head_text[head_len - 1] != '}') {
-        free(head_text);
-        return NULL;
+    static const char hex[] = "0123456789abcdef";
+    *p++ = '"';
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            *p++ = '\\';
+            *p++ = (char)ch;
+        } else if (ch < 0x20) {
+            p += sprintf(p, "\\u00%c%c", hex[ch >> 4], hex[ch & 15]);
+        } else {
+            *p++ = (char)ch;
+        }
     }
-    static const char k_request[] = ",\"request\":", k_fx[] = ",\"fx\":",
-                      k_options[] = ",\"options\":";
+    *p++ = '"';
+    return p;
+}
+
+static char *put_text(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+#define PUT_LIT(p, lit) put_text(p, lit, sizeof lit - 1)
+
+/* The 201 body, exactly what dumping one compact object with these members
+ * in this order would print; the request, fx and options texts are already
+ * compact JSON and go in verbatim.  Returns a new string (free it) and its
+ * length in *len. */
+static char *quote_body(const char *id, const char *org, const char *created, const char *expires,
+                        const char *currency, int64_t data_version, const char *request,
+                        const char *fx, const char *options, size_t options_len, size_t *len)
+{
     size_t request_len = strlen(request), fx_len = strlen(fx);
-    size_t n = head_len - 1 + sizeof k_request - 1 + request_len + sizeof k_fx - 1 + fx_len +
-               sizeof k_options - 1 + options_len + 1;
-    char *body = xmalloc(n + 1), *p = body;
-    memcpy(p, head_text, head_len - 1);
-    p += head_len - 1;
-    memcpy(p, k_request, sizeof k_request - 1);
-    p += sizeof k_request - 1;
-    memcpy(p, request, request_len);
-    p += request_len;
-    memcpy(p, k_fx, sizeof k_fx - 1);
-    p += sizeof k_fx - 1;
-    memcpy(p, fx, fx_len);
-    p += fx_len;
-    memcpy(p, k_options, sizeof k_options - 1);
-    p += sizeof k_options - 1;
-    memcpy(p, options, options_len);
-    p += options_len;
+    size_t cap = 256 + strlen(id) + 6 * strlen(org) + strlen(created) + strlen(expires) +
+                 6 * strlen(currency) + request_len + fx_len + options_len;
+    char *body = xmalloc(cap), *p = body;
+    p = PUT_LIT(p, "{\"id\":");
+    p = put_json_string(p, id);
+    p = PUT_LIT(p, ",\"organization\":");
+    p = put_json_string(p, org);
+    p = PUT_LIT(p, ",\"created_at\":");
+    p = put_json_string(p, created);
+    p = PUT_LIT(p, ",\"expires_at\":");
+    p = put_json_string(p, expires);
+    p = PUT_LIT(p, ",\"currency\":");
+    p = put_json_string(p, currency);
+    p += sprintf(p, ",\"data_version\":%lld", (long long)data_version);
+    p = PUT_LIT(p, ",\"request\":");
+    p = put_text(p, request, request_len);
+    p = PUT_LIT(p, ",\"fx\":");
+    p = put_text(p, fx, fx_len);
+    p = PUT_LIT(p, ",\"options\":");
+    p = put_text(p, options, options_len);
     *p++ = '}';
     *p = '\0';
-    free(head_text);
-    *len = n;
+    *len = (size_t)(p - body);
     return body;
 }
 
@@ -379,26 +400,15 @@ static void reply_quote(struct http_request *req, const struct quote_job *j,
      * here waits for its batch (quote_writer_wait) */
     quote_writer_submit(&row, store_offer ? &offer : NULL);
 
-    json_t *head = json_object();
-    json_object_set_new(head, "id", json_string(id));
-    json_object_set_new(head, "organization", quote_json_string(j->who.org_code));
-    json_object_set_new(head, "created_at", json_string(created));
-    json_object_set_new(head, "expires_at", json_string(expires));
-    json_object_set_new(head, "currency", json_string(o->currency));
-    json_object_set_new(head, "data_version", json_integer(o->data_version));
     size_t body_len = 0;
-    char *body_text = splice_body(head, o->request, o->fx, o->options, o->options_len, &body_len);
-    json_decref(head);
-    if (body_text) {
-        char location[64];
-        snprintf(location, sizeof location, "/v1/quotes/%s", id);
-        http_set_header(req, "Location", location);
-        http_reply_raw(req, 201, "application/json", body_text, body_len);
-        metrics_count("corridor_quotes_total", "Quotes priced and stored (201).", 1);
-    } else {
-        http_reply_problem(req, 500, "internal_error", "the quote could not be rendered", NULL);
-    }
-    free(body_text);
+    char *body_text = quote_body(id, j->who.org_code, created, expires, o->currency,
+                                 o->data_version, o->request, o->fx, o->options, o->options_len,
+                                 &body_len);
+    char location[64];
+    snprintf(location, sizeof location, "/v1/quotes/%s", id);
+    http_set_header(req, "Location", location);
+    http_reply_take(req, 201, "application/json", body_text, body_len);
+    metrics_count("corridor_quotes_total", "Quotes priced and stored (201).", 1);
 }
 
 /* The key of an offer: everything its options depend on.  The request text
@@ -491,8 +501,8 @@ static void count_reuse(void)
  * to the pool.  False when the pool must do the work. */
 static bool answer_kept_offer(struct http_request *req, const struct quote_job *j)
 {
-    if (!quote_writer_healthy() || !db_pool_healthy(app.db))
-        return false;
+    if (!quote_writer_healthy() || !db_pool_healthy(app.db) || quote_writer_full())
+        return false; /* the pool answers (it may wait for room in the queue) */
     struct quote_times t;
     quote_times(j, &t);
     struct quote_booked_set *bs = quote_cache_booked_acquire(snapshot_version(j->snap), t.since);
@@ -520,7 +530,8 @@ static void run_quote(struct http_request *req, void *arg)
     const struct quote_offer_entry *offer = NULL;
     struct quote_booked_set *bs = NULL;
     char *key = NULL;
-    if (!quote_writer_healthy() || !db_pool_healthy(app.db)) {
+    if (!quote_writer_healthy() || !db_pool_healthy(app.db) ||
+        !quote_writer_throttle(ACQUIRE_TIMEOUT_MS)) {
         http_reply_unavailable(req);
         return;
     }

@@ -147,6 +147,12 @@ void http_reply_raw(struct http_request *req, unsigned status, const char *conte
     reply_locked(req, status, content_type, copy, len);
 }
 
+void http_reply_take(struct http_request *req, unsigned status, const char *content_type,
+                     char *body, size_t len)
+{
+    reply_locked(req, status, content_type, body, len);
+}
+
 void http_reply_problem(struct http_request *req, unsigned status, const char *code,
                         const char *detail, json_t *errors)
 {

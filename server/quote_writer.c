@@ -49,6 +49,7 @@ static struct {
     struct item *head, *tail;   /* queued */
     struct item *inflight;      /* being written (still findable by id) */
     size_t queued, writing;
+    size_t bytes;               /* of the queued and the written items */
     uint64_t next_seq, done_seq;
     bool running, stopping;
     bool idle; /* the writer waits for work (submit signals only then) */
@@ -128,6 +129,13 @@ bool quote_writer_recent(const char *id, int64_t max_age_ms)
 
 /* ---- the queue ---- */
 
+/* What an item counts against QUOTE_WRITER_MAX_BYTES. */
+static size_t item_bytes(const struct item *it)
+{
+    return sizeof *it + it->options_len + (it->request ? strlen(it->request) : 0) +
+           (it->fx ? strlen(it->fx) : 0);
+}
+
 static void item_free(struct item *it)
 {
     free(it->request);
@@ -163,9 +171,37 @@ void quote_writer_submit(const struct quote_row *q, const struct quote_offer_row
         w.head = it;
     w.tail = it;
     w.queued++;
+    w.bytes += item_bytes(it);
     if (w.idle) /* a busy writer takes it with its next batch: no wake-up per quote */
         pthread_cond_signal(&w.work);
     pthread_mutex_unlock(&w.mu);
+}
+
+bool quote_writer_full(void)
+{
+    pthread_mutex_lock(&w.mu);
+    bool full = w.bytes >= QUOTE_WRITER_MAX_BYTES;
+    pthread_mutex_unlock(&w.mu);
+    return full;
+}
+
+bool quote_writer_throttle(int timeout_ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&w.mu);
+    while (w.bytes >= QUOTE_WRITER_MAX_BYTES)
+        if (pthread_cond_timedwait(&w.done, &w.mu, &deadline) == ETIMEDOUT)
+            break;
+    bool room = w.bytes < QUOTE_WRITER_MAX_BYTES;
+    pthread_mutex_unlock(&w.mu);
+    return room;
 }
 
 static uint64_t find_seq(const struct item *list, const char *id)
@@ -464,9 +500,13 @@ static void *writer_main(void *arg)
             if (w.on_lost)
                 w.on_lost(w.on_lost_arg);
         }
+        size_t done_bytes = 0;
+        for (const struct item *it = batch; it; it = it->next)
+            done_bytes += item_bytes(it);
         pthread_mutex_lock(&w.mu);
         w.inflight = NULL;
         w.writing = 0;
+        w.bytes -= done_bytes;
         w.done_seq = last->seq;
         pthread_cond_broadcast(&w.done);
         pthread_mutex_unlock(&w.mu);

@@ -253,7 +253,7 @@ say "# one quote: $(wc -c <"$tmp/quote.json") bytes, $(grep -o '"option":' "$tmp
 run_fg wrk -t1 -c"$QUOTE_CONNS" -d"${WARMUP}s" -s tests/bench/quote.lua "$API/v1/quotes" >/dev/null
 run_wrk quotes "$QUOTE_CONNS" "$API/v1/quotes" tests/bench/quote.lua "$API_PID"
 Q_RPS=$W_RPS Q_P50=$W_P50 Q_P99=$W_P99 Q_NON2XX=$W_NON2XX Q_SERR=$W_SERR
-quote_counters() { curl -fs "$API/metrics" | awk '/^corridor_quotes_total /{t=$2} /^corridor_quote_offer_reuses_total /{r=$2} END{printf "%d %d", t, r}'; }
+quote_counters() { curl -fs "$API/metrics" | awk '/^corridor_quotes_total /{t=$2} /^corridor_quote_offer_reuses_total /{r=$2} END{printf "%d %d\n", t, r}'; }
 # The same request every time lets a quote reuse the offer priced moments
 # before (include/quote_cache.h); say how many did, then measure the other
 # extreme: every request distinct, every quote searched, priced, rendered and
