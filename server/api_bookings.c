@@ -1,11 +1,13 @@
 /* api_bookings: the booking endpoints (see include/api_bookings.h).
  *
  * A change (create, confirm, cancel, amend) is one db_transaction on a pool
- * thread around one SQL function (store_booking.h).  With an Idempotency-Key
- * its answer is rendered inside the transaction, so that the stored answer
- * commits together with the booking (idempotency.h); without one it is
- * rendered after COMMIT, so that the departures' and windows' locks are not
- * held while the ~12 KB answer is dumped.  Successful answers are
+ * thread around one SQL function (store_booking.h), except a create without
+ * Idempotency-Key, which is the function alone in its own transaction
+ * (create_alone).  With an Idempotency-Key the answer is rendered inside the
+ * transaction, so that the stored answer commits together with the booking
+ * (idempotency.h); without one it is rendered after COMMIT, so that the
+ * departures' and windows' locks are not held while the ~12 KB answer is
+ * dumped.  Successful answers are
  * sent exactly as stored (same bytes on a replay); refusals are stored as
  * {"code","detail","errors"} and replayed as problem+json.
  * Query parameter errors point at "/query/<name>", header errors at
@@ -28,6 +30,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -197,6 +200,47 @@ static int change_body(struct db_conn *c, void *arg)
     return idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
 }
 
+/* A create without Idempotency-Key: booking_create alone, as its own
+ * transaction.  PostgreSQL commits it before it answers, so the departures'
+ * and windows' row locks, which every booking of the same itinerary waits
+ * for, are released in that one round trip; in a db_transaction they were
+ * held while the answer travelled here and COMMIT travelled back (with the
+ * pool threads, PostgreSQL and the clients sharing the cores, that wait was
+ * most of the time they were held).  A refusal changes nothing, so it is the
+ * same whether committed or not.  Deadlocks (40P01) and serialization
+ * failures are retried as db_transaction retries them. */
+static void create_backoff(int attempt)
+{
+    static __thread unsigned seed;
+    if (!seed)
+        seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed;
+    int base = 5 << (attempt < 6 ? attempt : 6); /* 5, 10, 20, ... 320 ms */
+    int ms = base / 2 + rand_r(&seed) % (base / 2 + 1);
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int create_alone(struct db_conn *c, struct booking_job *j)
+{
+    for (int attempt = 0; attempt < TX_TRIES; attempt++) {
+        if (attempt > 0)
+            create_backoff(attempt);
+        int rc = change_body(c, j);
+        if (rc != DB_TX_RETRY)
+            return rc;
+    }
+    log_event(LOGL_WARN, "bookings.create_gave_up",
+              "booking_create failed %d times with retryable errors", TX_TRIES);
+    return DB_TX_ERROR;
+}
+
+static int change_tx(struct db_conn *c, struct booking_job *j)
+{
+    if (j->change == CHANGE_CREATE && !j->idem_key)
+        return create_alone(c, j);
+    return db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
+}
+
 static void change_work(struct http_request *req, void *arg)
 {
     struct booking_job *j = arg;
@@ -236,7 +280,7 @@ static void change_work(struct http_request *req, void *arg)
             goto out;
         }
     }
-    int rc = db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
+    int rc = change_tx(c, j);
     /* a quote made moments ago by another instance may still be in its
      * write-behind queue (quote_writer.h): look again, briefly */
     for (int i = 0; i < QUOTE_RECENT_TRIES && rc == DB_TX_ABORT && j->change == CHANGE_CREATE &&
@@ -245,7 +289,7 @@ static void change_work(struct http_request *req, void *arg)
          i++) {
         struct timespec pause = {0, QUOTE_RECENT_PAUSE_MS * 1000000L};
         nanosleep(&pause, NULL);
-        rc = db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
+        rc = change_tx(c, j);
     }
     if (rc == DB_TX_OK) /* booked quantities may have changed: quotes read them again */
         quote_cache_booked_changed();
