@@ -20,7 +20,8 @@
  *    options.  The rendered options (and FX) are kept under that key for
  *    QUOTE_CACHE_OFFER_TTL_MS, so that cut-offs passing with the clock are
  *    seen within that time; a quote found here gets its own id, times and
- *    row, pointing at the offer stored once (corridor.quote_offer).
+ *    row, pointing at the offer stored once (corridor.quote_offer_stored,
+ *    read as corridor.quote_offer).
  *
  * Entries are reference-counted and immutable once published.  Any
  * thread. */

@@ -6,7 +6,7 @@
  * in one transaction per batch, with synchronous_commit off.  Under load a
  * batch holds many quotes, so PostgreSQL's per-statement and per-commit
  * work is shared; an offer (the options, ~22 KB) is written once however
- * many quotes share it (corridor.quote_offer, sql/migrations/024).
+ * many quotes share it (corridor.quote_offer_stored, migrations 024 and 032).
  *
  * Read-your-writes: anything that reads a quote from PostgreSQL in this
  * process (GET /v1/quotes/{id}, POST /v1/bookings) first calls
@@ -89,9 +89,9 @@ bool quote_writer_full(void);
 bool quote_writer_throttle(int timeout_ms);
 
 /* Waits until the quote id, if queued or being written here, is committed
- * (or its batch dropped), for at most timeout_ms.  Any thread but the
- * writer's. */
-void quote_writer_wait(const char *id, int timeout_ms);
+ * (or its batch dropped), for at most timeout_ms, and says whether it was
+ * queued here.  Any thread but the writer's. */
+bool quote_writer_wait(const char *id, int timeout_ms);
 /* False while batches fail (PostgreSQL unreachable); any thread. */
 bool quote_writer_healthy(void);
 /* Quotes queued and not yet committed (a gauge). */

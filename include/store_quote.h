@@ -51,6 +51,13 @@ void store_quote_availability_build(const struct snapshot *s, const struct quote
                                     int64_t dep_from, int64_t dep_to, int64_t win_from,
                                     int64_t win_to, struct quote_availability *out);
 
+/* For a quote id minted moments ago by another instance (quote_writer.h):
+ * whether the quote is stored, looking again every QUOTE_RECENT_PAUSE_MS
+ * while it is not and the id is recent, QUOTE_RECENT_TRIES times at most.
+ * Returns STORE_QUOTE_OK (stored), STORE_QUOTE_NOT_FOUND or a failure.
+ * id must be a syntactically valid UUID. */
+int store_quote_await(struct db_conn *c, const char *id);
+
 /* The stored quote as the API shows it (JSON text in *json, free it).
  * org_code NULL: any organization's (operators); else only that
  * organization's, and any other is STORE_QUOTE_NOT_FOUND.  id must be a

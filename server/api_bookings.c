@@ -25,6 +25,7 @@
 #include "quote_cache.h"
 #include "quote_writer.h"
 #include "store_booking.h"
+#include "store_quote.h"
 #include "xmem.h"
 
 #include <ctype.h>
@@ -244,12 +245,22 @@ static int change_tx(struct db_conn *c, struct booking_job *j)
 static void change_work(struct http_request *req, void *arg)
 {
     struct booking_job *j = arg;
-    if (j->change == CHANGE_CREATE) /* a quote made here: its write-behind batch committed */
-        quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
+    /* a quote made here: wait until its write-behind batch committed */
+    bool made_here =
+        j->change == CHANGE_CREATE && quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
     struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
     if (!c) {
         http_reply_unavailable(req);
         return;
+    }
+    /* made moments ago by another instance: it may still be in that one's
+     * queue; look for it briefly before the transaction (whose "not found"
+     * an Idempotency-Key would keep) */
+    if (j->change == CHANGE_CREATE && !made_here &&
+        quote_writer_recent(j->quote_id, QUOTE_RECENT_MS) &&
+        store_quote_await(c, j->quote_id) < 0) {
+        send_failure(req, c);
+        goto out;
     }
     if (j->idem_key) {
         struct idempotency_answer stored;
@@ -281,16 +292,6 @@ static void change_work(struct http_request *req, void *arg)
         }
     }
     int rc = change_tx(c, j);
-    /* a quote made moments ago by another instance may still be in its
-     * write-behind queue (quote_writer.h): look again, briefly */
-    for (int i = 0; i < QUOTE_RECENT_TRIES && rc == DB_TX_ABORT && j->change == CHANGE_CREATE &&
-                    strcmp(j->res.outcome, "not_found") == 0 &&
-                    quote_writer_recent(j->quote_id, QUOTE_RECENT_MS);
-         i++) {
-        struct timespec pause = {0, QUOTE_RECENT_PAUSE_MS * 1000000L};
-        nanosleep(&pause, NULL);
-        rc = change_tx(c, j);
-    }
     if (rc == DB_TX_OK) /* booked quantities may have changed: quotes read them again */
         quote_cache_booked_changed();
     if (rc == DB_TX_ABORT && render(j)) { /* quote_already_booked by the unique constraint */

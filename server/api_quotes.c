@@ -699,22 +699,19 @@ static bool is_uuid(const char *s)
 static void run_get(struct http_request *req, void *arg)
 {
     struct get_job *g = arg;
-    quote_writer_wait(g->id, ACQUIRE_TIMEOUT_MS); /* made here: its batch has committed */
+    /* made here: wait until its batch has committed */
+    bool made_here = quote_writer_wait(g->id, ACQUIRE_TIMEOUT_MS);
     struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
     if (!c) {
         http_reply_unavailable(req);
         return;
     }
     char *json = NULL;
-    int st = store_quote_get(c, g->id, g->any_org ? NULL : g->org, &json);
     /* made moments ago by another instance: its batch may not have committed */
-    for (int i = 0; i < QUOTE_RECENT_TRIES && st == STORE_QUOTE_NOT_FOUND &&
-                    quote_writer_recent(g->id, QUOTE_RECENT_MS);
-         i++) {
-        struct timespec pause = {0, QUOTE_RECENT_PAUSE_MS * 1000000L};
-        nanosleep(&pause, NULL);
+    int st = !made_here && quote_writer_recent(g->id, QUOTE_RECENT_MS) ? store_quote_await(c, g->id)
+                                                                        : STORE_QUOTE_OK;
+    if (st == STORE_QUOTE_OK || st == STORE_QUOTE_NOT_FOUND)
         st = store_quote_get(c, g->id, g->any_org ? NULL : g->org, &json);
-    }
     db_release(app.db, c);
     json_t *doc = st == STORE_QUOTE_OK ? json_loads(json, JSON_REJECT_DUPLICATES, NULL) : NULL;
     char *text = doc ? json_dumps(doc, DUMP_FLAGS) : NULL;

@@ -111,6 +111,9 @@ bool quote_writer_recent(const char *id, int64_t max_age_ms)
 {
     if (!id || strlen(id) != QUOTE_ID_LEN || id[14] != '7')
         return false;
+    for (int i = 0; i < QUOTE_ID_LEN; i++)
+        if ((i == 8 || i == 13 || i == 18 || i == 23) ? id[i] != '-' : hexval(id[i]) < 0)
+            return false;
     uint64_t ms = 0;
     for (int i = 0; i < 13; i++) { /* 8 + '-' + 4 hex digits: 48 bits */
         if (i == 8)
@@ -212,10 +215,10 @@ static uint64_t find_seq(const struct item *list, const char *id)
     return 0;
 }
 
-void quote_writer_wait(const char *id, int timeout_ms)
+bool quote_writer_wait(const char *id, int timeout_ms)
 {
     if (!id || strlen(id) != QUOTE_ID_LEN)
-        return;
+        return false;
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += timeout_ms / 1000;
@@ -232,6 +235,7 @@ void quote_writer_wait(const char *id, int timeout_ms)
         if (pthread_cond_timedwait(&w.done, &w.mu, &deadline) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&w.mu);
+    return seq != 0;
 }
 
 bool quote_writer_healthy(void)
@@ -331,8 +335,8 @@ static const char *arr_close(struct buf *b)
  * the CTE's rows are there.  $1-$4: offers (possibly empty arrays), $5-$11:
  * quotes.  The session runs with synchronous_commit off (connect_session). */
 static const char SQL_BATCH[] =
-    "WITH offers AS (INSERT INTO corridor.quote_offer (id, options, request, fx) "
-    "SELECT * FROM unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::jsonb[])) "
+    "WITH offers AS (INSERT INTO corridor.quote_offer_stored (id, options, request, fx) "
+    "SELECT * FROM unnest($1::uuid[], $2::json[], $3::jsonb[], $4::jsonb[])) "
     "INSERT INTO corridor.quote (id, org_code, created_at, expires_at, data_version, currency, "
     "offer_id) "
     "SELECT * FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
@@ -349,9 +353,45 @@ static void log_pg(const char *what, PGresult *r)
     log_event(LOGL_ERROR, "quote_writer.failed", "%s: %s", what, msg);
 }
 
-static bool exec_batch(const char *const *params)
+/* Parameter OPTIONS_PARAM goes in binary (the array's wire format, see
+ * bin_*): ~22 KB of JSON per offer is then neither escaped here nor
+ * unescaped by array_in, only checked by json_recv. */
+#define OPTIONS_PARAM 1
+#define JSON_OID 114 /* pg_type.oid of json */
+
+static void bin_int32(struct buf *b, uint32_t v)
 {
-    PGresult *r = PQexecPrepared(w.pg, "quote_batch", BATCH_PARAMS, params, NULL, NULL, 0);
+    unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v};
+    buf_put(b, (const char *)x, 4);
+}
+
+/* A one-dimensional json[] of n elements in binary; elements follow with
+ * bin_element. */
+static void bin_array_head(struct buf *b, uint32_t n)
+{
+    bin_int32(b, n ? 1 : 0); /* dimensions */
+    bin_int32(b, 0);         /* no NULLs */
+    bin_int32(b, JSON_OID);
+    if (n) {
+        bin_int32(b, n); /* length */
+        bin_int32(b, 1); /* lower bound */
+    }
+}
+
+static void bin_element(struct buf *b, const char *s, size_t n)
+{
+    bin_int32(b, (uint32_t)n);
+    buf_put(b, s, n);
+}
+
+static bool exec_batch(const char *const *params, int options_len)
+{
+    int lengths[BATCH_PARAMS] = {0}, formats[BATCH_PARAMS] = {0};
+    lengths[OPTIONS_PARAM] = options_len;
+    formats[OPTIONS_PARAM] = 1;
+    PGresult *r =
+        PQexecPrepared(w.pg, "quote_batch", BATCH_PARAMS, params, lengths, formats, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         log_pg("insert quotes", r);
@@ -400,10 +440,15 @@ static bool write_batch(const struct item *batch)
     for (int i = 0; i < BATCH_PARAMS; i++)
         buf_put(&a[i], "{", 1);
     struct buf *o = a, *q = a + OFFER_ARRAYS;
+    uint32_t offers = 0;
+    for (const struct item *it = batch; it; it = it->next)
+        offers += it->options != NULL;
+    o[OPTIONS_PARAM].len = 0;
+    bin_array_head(&o[OPTIONS_PARAM], offers);
     for (const struct item *it = batch; it; it = it->next) {
         if (it->options) {
             arr_str(&o[0], it->offer_id);
-            arr_add(&o[1], it->options, it->options_len);
+            bin_element(&o[OPTIONS_PARAM], it->options, it->options_len);
             arr_str(&o[2], it->request);
             arr_str(&o[3], it->fx);
         }
@@ -417,8 +462,8 @@ static bool write_batch(const struct item *batch)
     }
     const char *params[BATCH_PARAMS];
     for (int i = 0; i < BATCH_PARAMS; i++)
-        params[i] = arr_close(&a[i]);
-    bool ok = exec_batch(params);
+        params[i] = i == OPTIONS_PARAM ? a[i].p : arr_close(&a[i]);
+    bool ok = exec_batch(params, (int)a[OPTIONS_PARAM].len);
     for (int i = 0; i < BATCH_PARAMS; i++)
         free(a[i].p);
     return ok;

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "quote_writer.h"
 #include "timetable.h"
 #include "xmem.h"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* RFC 3339 in UTC, whole seconds. */
 #define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -62,9 +64,11 @@ static const char SQL_GET[] =
     "'created_at', " UTC("q.created_at") ", 'expires_at', " UTC("q.expires_at") ", "
     "'currency', q.currency, 'data_version', q.data_version, "
     "'request', coalesce(q.request, o.request), 'fx', coalesce(q.fx, o.fx), "
-    "'options', coalesce(q.options, o.options))::text "
-    "FROM corridor.quote q LEFT JOIN corridor.quote_offer o ON o.id = q.offer_id "
+    "'options', coalesce(q.options::json, o.options))::text "
+    "FROM corridor.quote q LEFT JOIN corridor.quote_offer_stored o ON o.id = q.offer_id "
     "WHERE q.id = $1::uuid AND ($2::text IS NULL OR q.org_code = $2::text)";
+
+static const char SQL_EXISTS[] = "SELECT 1 FROM corridor.quote WHERE id = $1::uuid";
 
 /* The status of a failed statement: UNAVAILABLE when the connection is gone. */
 static int failure(struct db_conn *c, PGresult *r, const char *what)
@@ -279,6 +283,29 @@ void store_quote_availability_build(const struct snapshot *s, const struct quote
             *f = b->windows[i];
     }
     *out = (struct quote_availability){deps, nd, wins, nw};
+}
+
+int store_quote_await(struct db_conn *c, const char *id)
+{
+    if (!db_pg(c))
+        return STORE_QUOTE_UNAVAILABLE;
+    const char *params[] = {id};
+    for (int i = 0;; i++) {
+        PGresult *r = db_exec(c, "quote_exists", SQL_EXISTS, 1, params);
+        if (!db_ok(r)) {
+            int st = failure(c, r, "quote_exists");
+            PQclear(r);
+            return st;
+        }
+        bool found = PQntuples(r) > 0;
+        PQclear(r);
+        if (found)
+            return STORE_QUOTE_OK;
+        if (i >= QUOTE_RECENT_TRIES || !quote_writer_recent(id, QUOTE_RECENT_MS))
+            return STORE_QUOTE_NOT_FOUND;
+        struct timespec pause = {0, QUOTE_RECENT_PAUSE_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
 }
 
 int store_quote_get(struct db_conn *c, const char *id, const char *org_code, char **json)

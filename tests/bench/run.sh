@@ -132,7 +132,7 @@ run_wrk() { # name conns url lua server_pid [extra env assignments...]
     local log="$tmp/wrk-$name-c$c.txt"
     local s0 s1 p0 p1 t0 t1
     read -r s0 s1 < <(sys_ticks); p0=$(proc_ticks "$spid"); t0=$(date +%s.%N)
-    run_fg wrk -t1 -c"$c" -d"${DUR}s" --latency -s "$lua" "$url" >"$log" 2>&1 ||
+    run_fg wrk -t1 -c"$c" -d"${DUR}s" --latency ${lua:+-s "$lua"} "$url" >"$log" 2>&1 ||
         { cat "$log" >&2; echo "bench: wrk failed ($name)" >&2; exit 1; }
     local b0=$s0 a0=$s1
     read -r s0 s1 < <(sys_ticks); p1=$(proc_ticks "$spid"); t1=$(date +%s.%N)
@@ -250,6 +250,22 @@ if [ "$code" != 201 ]; then
     exit 1
 fi
 say "# one quote: $(wc -c <"$tmp/quote.json") bytes, $(grep -o '"option":' "$tmp/quote.json" | wc -l) options"
+# A second reference, beside the ceiling: the same bare server answering
+# GET with this quote's bytes (mhd_hello serves its BODY_FILE to GET), i.e.
+# what sending an answer of this size costs the machine, with no work at all.
+CEILQ_RPS='' CEILQ_P50='' CEILQ_P99='' CEILQ_BAD=''
+if [ -x "$tmp/mhd_hello" ]; then
+    MHD_PORT=$(free_port)
+    "$tmp/mhd_hello" "$MHD_PORT" "$tmp/quote.json" 2 epoll 2>"$tmp/mhd-quote.log" &
+    MHDQ_PID=$!
+    STARTED+=("$MHDQ_PID")
+    wait_http "http://$HOST:$MHD_PORT/" || { echo "bench: mhd_hello (quote body) did not come up" >&2; exit 1; }
+    say "== reference: mhd_hello GET answering this quote's $(wc -c <"$tmp/quote.json") bytes"
+    run_fg wrk -t1 -c"$QUOTE_CONNS" -d"${WARMUP}s" "http://$HOST:$MHD_PORT/quote" >/dev/null
+    run_wrk ceiling_quote_size "$QUOTE_CONNS" "http://$HOST:$MHD_PORT/quote" "" "$MHDQ_PID"
+    CEILQ_RPS=$W_RPS CEILQ_P50=$W_P50 CEILQ_P99=$W_P99 CEILQ_BAD=$W_NON2XX/$W_SERR
+    stop_pid "$MHDQ_PID"
+fi
 run_fg wrk -t1 -c"$QUOTE_CONNS" -d"${WARMUP}s" -s tests/bench/quote.lua "$API/v1/quotes" >/dev/null
 run_wrk quotes "$QUOTE_CONNS" "$API/v1/quotes" tests/bench/quote.lua "$API_PID"
 Q_RPS=$W_RPS Q_P50=$W_P50 Q_P99=$W_P99 Q_NON2XX=$W_NON2XX Q_SERR=$W_SERR
@@ -411,8 +427,11 @@ verdict() { # value op limit -> met / MISSED
     if [ -n "$CEIL_RPS" ]; then
         printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "ceiling: MHD POST + jansson, c=$QUOTE_CONNS" "$CEIL_RPS" "$CEIL_P50" "$CEIL_P99" "$CEIL_BAD" "reference" "-"
     fi
+    if [ -n "$CEILQ_RPS" ]; then
+        printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "reference: MHD GET of the quote's bytes, c=$QUOTE_CONNS" "$CEILQ_RPS" "$CEILQ_P50" "$CEILQ_P99" "$CEILQ_BAD" "$(ratio "$CEILQ_RPS" "$CEIL_RPS") of ceiling" "-"
+    fi
     qr=$(ratio "$Q_RPS" "$CEIL_RPS")
-    printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/quotes, c=$QUOTE_CONNS" "$Q_RPS" "$Q_P50" "$Q_P99" "$Q_NON2XX/$Q_SERR" "$qr of ceiling" \
+    printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/quotes, c=$QUOTE_CONNS" "$Q_RPS" "$Q_P50" "$Q_P99" "$Q_NON2XX/$Q_SERR" "$qr of ceiling$([ -n "$CEILQ_RPS" ] && echo ", $(ratio "$Q_RPS" "$CEILQ_RPS") of ref.")" \
         "$(verdict "${qr% %}" '>=' 50) / $(verdict "$Q_P99" '<=' 10)"
     printf '| %-44s | %9s | %8s | %8s | %16s | %-28s | %-15s |\n' "POST /v1/quotes, every request distinct" "$QD_RPS" "$QD_P50" "$QD_P99" "$QD_NON2XX/$QD_SERR" "$(ratio "$QD_RPS" "$CEIL_RPS") of ceiling" "-"
     for c in $PGB_CLIENTS; do
