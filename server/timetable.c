@@ -356,7 +356,18 @@ int timetable_date_format(int32_t days, char *buf, size_t size)
     civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         return -1;
-    snprintf(buf, size, "%04d-%02u-%02u", (int)y, m, d);
+    /* by hand: quote answers print thousands of these */
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
     return 10;
 }
 
@@ -372,10 +383,19 @@ int timetable_time_format(int64_t unix_seconds, char *buf, size_t size)
 {
     int32_t days = timetable_date_of(unix_seconds);
     int64_t sod = unix_seconds - (int64_t)days * 86400;
-    char date[11];
-    if (size < 21 || timetable_date_format(days, date, sizeof date) < 0)
+    if (size < 21 || timetable_date_format(days, buf, size) < 0)
         return -1;
-    snprintf(buf, size, "%sT%02d:%02d:%02dZ", date, (int)(sod / 3600), (int)(sod / 60 % 60),
-             (int)(sod % 60));
+    int h = (int)(sod / 3600), mi = (int)(sod / 60 % 60), se = (int)(sod % 60);
+    buf[10] = 'T';
+    buf[11] = (char)('0' + h / 10);
+    buf[12] = (char)('0' + h % 10);
+    buf[13] = ':';
+    buf[14] = (char)('0' + mi / 10);
+    buf[15] = (char)('0' + mi % 10);
+    buf[16] = ':';
+    buf[17] = (char)('0' + se / 10);
+    buf[18] = (char)('0' + se % 10);
+    buf[19] = 'Z';
+    buf[20] = '\0';
     return 20;
 }
