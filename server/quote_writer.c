@@ -188,16 +188,23 @@ bool quote_writer_full(void)
     return full;
 }
 
+/* CLOCK_MONOTONIC now + ms, for pthread_cond_timedwait on w.done. */
+static struct timespec deadline_in(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
 bool quote_writer_throttle(int timeout_ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = deadline_in(timeout_ms);
     pthread_mutex_lock(&w.mu);
     while (w.bytes >= QUOTE_WRITER_MAX_BYTES)
         if (pthread_cond_timedwait(&w.done, &w.mu, &deadline) == ETIMEDOUT)
@@ -219,14 +226,7 @@ bool quote_writer_wait(const char *id, int timeout_ms)
 {
     if (!id || strlen(id) != QUOTE_ID_LEN)
         return false;
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = deadline_in(timeout_ms);
     pthread_mutex_lock(&w.mu);
     uint64_t seq = find_seq(w.inflight, id);
     if (!seq)
