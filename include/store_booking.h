@@ -4,8 +4,12 @@
  * booking_amend lock the quote or the booking, then every departure and port
  * window in one global order (departures by id, then windows by id), check,
  * change, and return one row (outcome, detail, problems, booking id, booking
- * as JSON).  Each is one round trip; the caller wraps it in db_transaction
- * (READ COMMITTED, bounded retries of 40001/40P01).
+ * as JSON).  Each is one round trip.  A create without Idempotency-Key is
+ * the statement alone in its own transaction (committed before it answers);
+ * every other change runs in db_transaction (READ COMMITTED, bounded
+ * retries of 40001/40P01) with what the caller adds (the idempotency row).
+ * The functions are those of 020-023 as replaced by later migrations
+ * (025_bookings_short_locks.sql for booking_create).
  *
  * The principal decides what is visible: operators every booking,
  * forwarders their organization's, carriers those with a leg on a link they

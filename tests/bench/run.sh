@@ -355,7 +355,7 @@ if [ "$server_sel" != "$bench_sel" ]; then
     say "#   server: $server_sel"
     say "#   bench:  $bench_sel"
 fi
-say "== pgbench: tests/bench/pgbench_booking.sql (BEGIN; SELECT corridor.booking_create(...); COMMIT), -M prepared, synchronous_commit=on"
+say "== pgbench: tests/bench/pgbench_booking.sql (SELECT ... FROM corridor.booking_create(...) as its own transaction, as the server sends a create without Idempotency-Key), -M prepared, synchronous_commit=on"
 PGB_BEST=0 PGB_BEST_C=-
 declare -A PGB_TPS PGB_LAT PGB_FAILED
 for c in $PGB_CLIENTS; do
