@@ -376,10 +376,8 @@ static int64_t realtime_us(void)
  * stored time). */
 static void format_utc(int64_t us, char out[32])
 {
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (timetable_time_format(us / 1000000, out, 32) < 0)
+        snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
 /* Queues the quote (a new id and row pointing at offer o, and o itself when
