@@ -94,10 +94,4 @@ void quote_cache_offer_release(const struct quote_offer_entry *e);
 /* Forgets every offer (their rows may not have been stored). */
 void quote_cache_offers_clear(void);
 
-/* Counters for /metrics. */
-struct quote_cache_stats {
-    uint64_t offer_hits, offer_misses, booked_reads;
-};
-void quote_cache_stats(struct quote_cache_stats *out);
-
 #endif

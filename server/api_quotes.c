@@ -441,6 +441,8 @@ static struct quote_booked_set *booked_for(const struct quote_job *j, int64_t si
     uint64_t gen = quote_cache_gen(); /* before the read: a change during it makes it stale */
     struct quote_booked b;
     *st = store_quote_booked(c, since, &b);
+    metrics_count("corridor_quote_booked_reads_total",
+                  "Reads of the booked quantities for quoting (once per change of them).", 1);
     if (*st == STORE_QUOTE_OK) {
         if (b.data_version == version) {
             /* every departure and window, once: each quote then only looks up */

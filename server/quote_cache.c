@@ -32,7 +32,6 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_uint_fast64_t gen = 1;
 static struct quote_booked_set *current;
 static struct offer_slot_entry *slots[OFFER_SLOTS];
-static atomic_uint_fast64_t hits, misses, reads;
 
 static int64_t mono_ms(void)
 {
@@ -79,7 +78,6 @@ struct quote_booked_set *quote_cache_booked_publish(struct quote_booked *b,
     memset(avail, 0, sizeof *avail);
     s->gen = at_gen;
     atomic_init(&s->refs, 1); /* the caller's */
-    atomic_fetch_add(&reads, 1);
     pthread_mutex_lock(&mu);
     if (!current || current->gen <= at_gen) {
         atomic_fetch_add(&s->refs, 1); /* the cache's */
@@ -144,7 +142,6 @@ const struct quote_offer_entry *quote_cache_offer_get(const char *key)
     if (o)
         atomic_fetch_add(&o->refs, 1);
     pthread_mutex_unlock(&mu);
-    atomic_fetch_add(o ? &hits : &misses, 1);
     return o ? &o->e : NULL;
 }
 
@@ -180,11 +177,4 @@ void quote_cache_offers_clear(void)
     pthread_mutex_unlock(&mu);
     for (size_t i = 0; i < OFFER_SLOTS; i++)
         offer_unref(old[i]);
-}
-
-void quote_cache_stats(struct quote_cache_stats *out)
-{
-    out->offer_hits = atomic_load(&hits);
-    out->offer_misses = atomic_load(&misses);
-    out->booked_reads = atomic_load(&reads);
 }
