@@ -347,6 +347,15 @@ int timetable_date_parse(const char *text, int32_t *days)
     return 0;
 }
 
+/* Two decimal digits of v (0..99) and a separator after them; by hand, not
+ * snprintf: quote answers print thousands of dates and times. */
+static void put2(char *p, unsigned v, char sep)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    p[2] = sep;
+}
+
 int timetable_date_format(int32_t days, char *buf, size_t size)
 {
     int64_t y;
@@ -356,18 +365,10 @@ int timetable_date_format(int32_t days, char *buf, size_t size)
     civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         return -1;
-    /* by hand: quote answers print thousands of these */
-    buf[0] = (char)('0' + y / 1000);
-    buf[1] = (char)('0' + y / 100 % 10);
-    buf[2] = (char)('0' + y / 10 % 10);
-    buf[3] = (char)('0' + y % 10);
-    buf[4] = '-';
-    buf[5] = (char)('0' + m / 10);
-    buf[6] = (char)('0' + m % 10);
-    buf[7] = '-';
-    buf[8] = (char)('0' + d / 10);
-    buf[9] = (char)('0' + d % 10);
-    buf[10] = '\0';
+    put2(buf, (unsigned)(y / 100), '\0'); /* its separator is overwritten next */
+    put2(buf + 2, (unsigned)(y % 100), '-');
+    put2(buf + 5, m, '-');
+    put2(buf + 8, d, '\0');
     return 10;
 }
 
@@ -385,17 +386,10 @@ int timetable_time_format(int64_t unix_seconds, char *buf, size_t size)
     int64_t sod = unix_seconds - (int64_t)days * 86400;
     if (size < 21 || timetable_date_format(days, buf, size) < 0)
         return -1;
-    int h = (int)(sod / 3600), mi = (int)(sod / 60 % 60), se = (int)(sod % 60);
     buf[10] = 'T';
-    buf[11] = (char)('0' + h / 10);
-    buf[12] = (char)('0' + h % 10);
-    buf[13] = ':';
-    buf[14] = (char)('0' + mi / 10);
-    buf[15] = (char)('0' + mi % 10);
-    buf[16] = ':';
-    buf[17] = (char)('0' + se / 10);
-    buf[18] = (char)('0' + se % 10);
-    buf[19] = 'Z';
+    put2(buf + 11, (unsigned)(sod / 3600), ':');
+    put2(buf + 14, (unsigned)(sod / 60 % 60), ':');
+    put2(buf + 17, (unsigned)(sod % 60), 'Z');
     buf[20] = '\0';
     return 20;
 }
