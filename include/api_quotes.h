@@ -22,4 +22,10 @@
 
 extern const struct http_route_table api_quotes_routes;
 
+/* POST /v1/quotes before its body is parsed (http_route_early): answers a
+ * request whose bytes, organization, role, day, data version and booked
+ * state are those of one answered moments ago, with that offer; false
+ * otherwise (the usual path). */
+bool api_quotes_early(struct http_request *req);
+
 #endif

@@ -76,6 +76,14 @@ const char *http_body_raw(const struct http_request *req, size_t *len);
 const struct auth_principal *http_principal(const struct http_request *req); /* NULL if public */
 const char *http_request_id(const struct http_request *req);
 
+/* Gives the authenticated route named route_name (http_route.name) an early
+ * function: called on the MHD thread once the API key is checked and before
+ * the body is parsed (http_body is NULL then; http_body_raw has the bytes).
+ * It answers and returns true, or returns false and the request goes on as
+ * usual.  For such a route the key is checked before the JSON (401 before
+ * 400).  Call before http_start; at most 4. */
+void http_route_early(const char *route_name, bool (*fn)(struct http_request *req));
+
 /* ---- answering (exactly one reply per request) ---- */
 /* Adds a response header (copied).  Call before the reply. */
 void http_set_header(struct http_request *req, const char *name, const char *value);

@@ -90,6 +90,10 @@ const struct quote_offer_entry *quote_cache_offer_get(const char *key);
  * and returns a reference (release it). */
 const struct quote_offer_entry *quote_cache_offer_put(const char *key,
                                                       struct quote_offer_entry *e);
+/* Keeps e (a reference the caller holds) under key as well, for as long as
+ * it is kept at all (its TTL runs from when it was put).  For the key of
+ * the raw request body (api_quotes.c). */
+void quote_cache_offer_alias(const char *key, const struct quote_offer_entry *e);
 void quote_cache_offer_release(const struct quote_offer_entry *e);
 /* Forgets every offer (their rows may not have been stored). */
 void quote_cache_offers_clear(void);

@@ -53,6 +53,8 @@ struct quote_job {
     unsigned avoid_modes;
     json_t *request; /* the body with defaults filled in */
     char *request_text; /* the same as stored: compact, members sorted */
+    char *raw;          /* the body's bytes (NULL when too long to be a key) */
+    size_t raw_len;
 };
 
 static void quote_job_free(void *arg)
@@ -61,6 +63,7 @@ static void quote_job_free(void *arg)
     snapshot_release(j->snap);
     json_decref(j->request);
     free(j->request_text);
+    free(j->raw);
     free(j);
 }
 
@@ -382,7 +385,7 @@ static void format_utc(int64_t us, char out[32])
 
 /* Queues the quote (a new id and row pointing at offer o, and o itself when
  * store_offer) and replies 201 with it. */
-static void reply_quote(struct http_request *req, const struct quote_job *j,
+static void reply_quote(struct http_request *req, const char *org,
                         const struct quote_offer_entry *o, bool store_offer, int64_t now_us)
 {
     char id[QUOTE_ID_LEN + 1], created[32], expires[32];
@@ -390,16 +393,15 @@ static void reply_quote(struct http_request *req, const struct quote_job *j,
     int64_t expires_us = now_us + (int64_t)app.cfg->quote_ttl_s * 1000000;
     format_utc(now_us, created);
     format_utc(expires_us, expires);
-    struct quote_row row = {id,          j->who.org_code, now_us,
-                            expires_us,  o->data_version, o->currency,
-                            o->offer_id};
+    struct quote_row row = {id,         org,             now_us,     expires_us,
+                            o->data_version, o->currency, o->offer_id};
     struct quote_offer_row offer = {o->offer_id, o->options, o->options_len, o->request, o->fx};
     /* queued before the answer leaves: a GET or booking of this id from
      * here waits for its batch (quote_writer_wait) */
     quote_writer_submit(&row, store_offer ? &offer : NULL);
 
     size_t body_len = 0;
-    char *body_text = quote_body(id, j->who.org_code, created, expires, o->currency,
+    char *body_text = quote_body(id, org, created, expires, o->currency,
                                  o->data_version, o->request, o->fx, o->options, o->options_len,
                                  &body_len);
     char location[64];
@@ -417,6 +419,37 @@ static char *offer_key(const struct quote_job *j, int32_t pricing_date, int hori
     return xasprintf("%s|%d|%d|%d|%lld|%llu|%s", j->who.org_code, (int)j->who.role, pricing_date,
                      horizon, (long long)snapshot_version(j->snap), (unsigned long long)gen,
                      j->request_text);
+}
+
+/* The other key of an offer: the request's bytes as they came, with the
+ * same context.  Equal bytes from the same organization and role, on the
+ * same day, with the same data version and booked state, validate the same
+ * and normalize to the same request, so they get the same offer without
+ * being parsed (api_quotes_early). */
+#define RAW_KEY_MAX 4096
+static char *raw_key(const char *org, int role, int32_t pricing_date, int horizon,
+                     int64_t version, uint64_t gen, const char *raw, size_t len)
+{
+    return xasprintf("R|%s|%d|%d|%d|%lld|%llu|%.*s", org, role, pricing_date, horizon,
+                     (long long)version, (unsigned long long)gen, (int)len, raw);
+}
+
+static int horizon_days(void)
+{
+    return app.cfg->quote_horizon_days ? (int)app.cfg->quote_horizon_days
+                                       : QUOTE_DEFAULT_HORIZON_DAYS;
+}
+
+/* The offer o (just found or made for j) also under j's raw-body key. */
+static void alias_raw(const struct quote_job *j, int32_t pricing_date, uint64_t gen,
+                      const struct quote_offer_entry *o)
+{
+    if (!j->raw || !o)
+        return;
+    char *key = raw_key(j->who.org_code, (int)j->who.role, pricing_date, horizon_days(),
+                        snapshot_version(j->snap), gen, j->raw, j->raw_len);
+    quote_cache_offer_alias(key, o);
+    free(key);
 }
 
 /* The booked capacity for this quote: the kept rows when current, else
@@ -474,8 +507,7 @@ static void quote_times(const struct quote_job *j, struct quote_times *t)
     t->now_us = realtime_us();
     t->now = t->now_us / 1000000;
     t->pricing_date = timetable_date_of(t->now);
-    t->horizon = app.cfg->quote_horizon_days ? (int)app.cfg->quote_horizon_days
-                                             : QUOTE_DEFAULT_HORIZON_DAYS;
+    t->horizon = horizon_days();
     int64_t ready_at = (int64_t)j->ready_date * DAY;
     int64_t dep_to = ready_at + (int64_t)t->horizon * DAY;
     t->range[0] = t->range[2] = ready_at;
@@ -512,7 +544,8 @@ static bool answer_kept_offer(struct http_request *req, const struct quote_job *
     const struct quote_offer_entry *offer = quote_cache_offer_get(key);
     if (offer) {
         count_reuse();
-        reply_quote(req, j, offer, false, t.now_us);
+        reply_quote(req, j->who.org_code, offer, false, t.now_us);
+        alias_raw(j, t.pricing_date, quote_cache_booked_gen(bs), offer);
         quote_cache_offer_release(offer);
     }
     free(key);
@@ -551,7 +584,8 @@ static void run_quote(struct http_request *req, void *arg)
         offer = quote_cache_offer_get(key);
         if (offer) {
             count_reuse();
-            reply_quote(req, j, offer, false, now_us);
+            reply_quote(req, j->who.org_code, offer, false, now_us);
+            alias_raw(j, pricing_date, quote_cache_booked_gen(bs), offer);
             goto out;
         }
     }
@@ -590,9 +624,11 @@ static void run_quote(struct http_request *req, void *arg)
         quote_writer_new_id(fresh.offer_id);
         fresh.data_version = res.data_version;
         snprintf(fresh.currency, sizeof fresh.currency, "%s", res.currency);
-        reply_quote(req, j, &fresh, true, now_us);
-        if (key) /* kept only after its offer was queued */
+        reply_quote(req, j->who.org_code, &fresh, true, now_us);
+        if (key) { /* kept only after its offer was queued */
             offer = quote_cache_offer_put(key, &fresh);
+            alias_raw(j, pricing_date, quote_cache_booked_gen(bs), offer);
+        }
         break;
     }
     case QUOTE_EINVALID:
@@ -656,6 +692,12 @@ static void post_quote(struct http_request *req)
     }
     if (reply_unknown_locations(req, j))
         goto fail;
+    size_t raw_len = 0;
+    const char *raw = http_body_raw(req, &raw_len);
+    if (raw && raw_len > 0 && raw_len <= RAW_KEY_MAX) {
+        j->raw = xstrndup(raw, raw_len);
+        j->raw_len = raw_len;
+    }
     j->request = normalized_request(body, j);
     j->request_text = json_dumps(j->request, DUMP_FLAGS | JSON_SORT_KEYS);
     jsonv_free(&v);
@@ -742,6 +784,40 @@ static void get_quote(struct http_request *req)
     g->any_org = who->role == AUTH_OPERATOR;
     http_on_free(req, free, g);
     http_defer(req, run_get, g);
+}
+
+bool api_quotes_early(struct http_request *req)
+{
+    size_t len = 0;
+    const char *raw = http_body_raw(req, &len);
+    const struct auth_principal *who = http_principal(req);
+    if (!raw || len == 0 || len > RAW_KEY_MAX || !who)
+        return false;
+    if (!quote_writer_healthy() || !db_pool_healthy(app.db) || quote_writer_full())
+        return false;
+    struct snapshot *snap = snapshot_acquire();
+    if (!snap)
+        return false;
+    int64_t now_us = realtime_us();
+    int32_t pricing_date = timetable_date_of(now_us / 1000000);
+    /* every ready date accepted (today - 1 on) is covered by these rows */
+    struct quote_booked_set *bs =
+        quote_cache_booked_acquire(snapshot_version(snap), (int64_t)(pricing_date - 1) * DAY);
+    const struct quote_offer_entry *offer = NULL;
+    if (bs) {
+        char *key = raw_key(who->org_code, (int)who->role, pricing_date, horizon_days(),
+                            snapshot_version(snap), quote_cache_booked_gen(bs), raw, len);
+        offer = quote_cache_offer_get(key);
+        free(key);
+    }
+    if (offer) {
+        count_reuse();
+        reply_quote(req, who->org_code, offer, false, now_us);
+        quote_cache_offer_release(offer);
+    }
+    quote_cache_booked_release(bs);
+    snapshot_release(snap);
+    return offer != NULL;
 }
 
 static const struct http_route routes[] = {

@@ -415,13 +415,90 @@ static bool json_depth_ok(json_t *v, int depth)
     return true;
 }
 
-/* Final call (body complete): 413, JSON, authentication, then the handler. */
+/* The route's API key check: 401, 503 (keys never loaded), 429, 403, or
+ * true with the principal set. */
+static bool authenticate(struct http_request *req)
+{
+    unsigned retry = 1;
+    enum auth_result ar =
+        auth_check(http_header(req, "Authorization"), &req->principal, &retry);
+    if (ar == AUTH_MISSING || ar == AUTH_INVALID) {
+        http_req_add_header(req, "WWW-Authenticate",
+                            ar == AUTH_MISSING
+                                ? "Bearer realm=\"corridor\""
+                                : "Bearer realm=\"corridor\", error=\"invalid_token\"");
+        http_reply_problem(req, 401, "unauthorized",
+                           ar == AUTH_MISSING
+                               ? "an API key is required: Authorization: Bearer <key>"
+                               : "the API key is unknown, expired or revoked",
+                           NULL);
+        return false;
+    }
+    if (ar == AUTH_UNAVAILABLE) { /* keys never loaded: PostgreSQL unreachable */
+        http_reply_unavailable(req);
+        return false;
+    }
+    if (ar == AUTH_RATE_LIMITED) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", retry ? retry : 1);
+        http_req_add_header(req, "Retry-After", ra);
+        http_reply_problemf(req, 429, "rate_limited",
+                            "too many requests for this API key; retry in %s s", ra);
+        return false;
+    }
+    req->has_principal = true;
+    if (!(req->principal.role & req->route->roles)) {
+        http_reply_problemf(req, 403, "forbidden", "the %s role may not use this endpoint",
+                            auth_role_name(req->principal.role));
+        return false;
+    }
+    return true;
+}
+
+/* Routes answered, when they can, before their body is parsed. */
+static struct {
+    const char *route;
+    bool (*fn)(struct http_request *req);
+} early[4];
+static size_t n_early;
+
+void http_route_early(const char *route_name, bool (*fn)(struct http_request *req))
+{
+    if (n_early < sizeof early / sizeof early[0]) {
+        early[n_early].route = route_name;
+        early[n_early].fn = fn;
+        n_early++;
+    }
+}
+
+static bool (*early_for(const struct http_route *r))(struct http_request *)
+{
+    for (size_t i = 0; i < n_early; i++)
+        if (strcmp(early[i].route, r->name) == 0)
+            return early[i].fn;
+    return NULL;
+}
+
+/* Final call (body complete): 413, JSON, authentication, then the handler;
+ * for a route with an early function (http_route_early), the key is checked
+ * before the JSON. */
 static void dispatch(struct http_request *req)
 {
     if (req->too_big) {
         http_reply_problemf(req, 413, "payload_too_large",
                             "the body is larger than the limit of %zu bytes", cfg_->body_limit);
         return;
+    }
+    /* An authenticated route with an early answer: the key first, then the
+     * early function on the raw body; the usual path if it declines. */
+    bool authed = false;
+    bool (*fast)(struct http_request *) = req->route->roles ? early_for(req->route) : NULL;
+    if (fast && req->body_len > 0) {
+        if (!authenticate(req))
+            return;
+        authed = true;
+        if (fast(req))
+            return;
     }
     if (req->body_len > 0) {
         json_error_t je;
@@ -446,41 +523,8 @@ static void dispatch(struct http_request *req)
                            NULL);
         return;
     }
-    if (req->route->roles) {
-        unsigned retry = 1;
-        enum auth_result ar =
-            auth_check(http_header(req, "Authorization"), &req->principal, &retry);
-        if (ar == AUTH_MISSING || ar == AUTH_INVALID) {
-            http_req_add_header(req, "WWW-Authenticate",
-                                ar == AUTH_MISSING
-                                    ? "Bearer realm=\"corridor\""
-                                    : "Bearer realm=\"corridor\", error=\"invalid_token\"");
-            http_reply_problem(req, 401, "unauthorized",
-                               ar == AUTH_MISSING
-                                   ? "an API key is required: Authorization: Bearer <key>"
-                                   : "the API key is unknown, expired or revoked",
-                               NULL);
-            return;
-        }
-        if (ar == AUTH_UNAVAILABLE) { /* keys never loaded: PostgreSQL unreachable */
-            http_reply_unavailable(req);
-            return;
-        }
-        if (ar == AUTH_RATE_LIMITED) {
-            char ra[16];
-            snprintf(ra, sizeof ra, "%u", retry ? retry : 1);
-            http_req_add_header(req, "Retry-After", ra);
-            http_reply_problemf(req, 429, "rate_limited",
-                                "too many requests for this API key; retry in %s s", ra);
-            return;
-        }
-        req->has_principal = true;
-        if (!(req->principal.role & req->route->roles)) {
-            http_reply_problemf(req, 403, "forbidden", "the %s role may not use this endpoint",
-                                auth_role_name(req->principal.role));
-            return;
-        }
-    }
+    if (req->route->roles && !authed && !authenticate(req))
+        return;
     req->route->handler(req);
 }
 

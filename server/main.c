@@ -7,6 +7,7 @@
  * (http_stop), then stop the reference-data listener, the worker and the
  * pool, and exit 0. */
 #include "api_events.h"
+#include "api_quotes.h"
 #include "api_service.h"
 #include "app.h"
 #include "auth.h"
@@ -117,6 +118,8 @@ static int serve(struct config *cfg)
         goto out;
     }
     api_service_start(cfg);
+    /* a quote whose offer is kept is answered before its body is parsed */
+    http_route_early("quotes_create", api_quotes_early);
     if (http_start(cfg, corridor_routes) != 0)
         goto out;
     log_event(LOGL_INFO, "listening", "corridord %s serving on http://%s%s%s:%u/",

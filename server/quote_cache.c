@@ -21,17 +21,23 @@ struct quote_booked_set {
     struct quote_availability avail;
 };
 
-struct offer_slot_entry {
+/* An offer, shared by the slots that name it (its key, and the raw-body
+ * key of quote_cache_offer_alias). */
+struct offer_ref {
     struct quote_offer_entry e; /* first: callers see only this part */
     atomic_uint refs;
-    char *key;
     int64_t born_ms;
+};
+
+struct slot {
+    char *key;
+    struct offer_ref *o;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_uint_fast64_t gen = 1;
 static struct quote_booked_set *current;
-static struct offer_slot_entry *slots[OFFER_SLOTS];
+static struct slot slots[OFFER_SLOTS];
 
 static int64_t mono_ms(void)
 {
@@ -120,15 +126,31 @@ static uint64_t hash_key(const char *k)
     return h;
 }
 
-static void offer_unref(struct offer_slot_entry *o)
+static void offer_unref(struct offer_ref *o)
 {
     if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
         return;
     free(o->e.options);
     free(o->e.request);
     free(o->e.fx);
-    free(o->key);
     free(o);
+}
+
+/* Puts o (a reference taken over) under key, returning what the slot held
+ * before (to be let go outside the lock).  Caller holds mu. */
+static struct slot replace_slot(const char *key, struct offer_ref *o)
+{
+    struct slot *sl = &slots[hash_key(key) % OFFER_SLOTS];
+    struct slot old = *sl;
+    sl->key = xstrdup(key);
+    sl->o = o;
+    return old;
+}
+
+static void let_go(struct slot old)
+{
+    free(old.key);
+    offer_unref(old.o);
 }
 
 const struct quote_offer_entry *quote_cache_offer_get(const char *key)
@@ -136,8 +158,8 @@ const struct quote_offer_entry *quote_cache_offer_get(const char *key)
     size_t i = hash_key(key) % OFFER_SLOTS;
     int64_t now = mono_ms();
     pthread_mutex_lock(&mu);
-    struct offer_slot_entry *o = slots[i];
-    if (o && (now - o->born_ms >= QUOTE_CACHE_OFFER_TTL_MS || strcmp(o->key, key) != 0))
+    struct offer_ref *o = slots[i].o;
+    if (o && (now - o->born_ms >= QUOTE_CACHE_OFFER_TTL_MS || strcmp(slots[i].key, key) != 0))
         o = NULL;
     if (o)
         atomic_fetch_add(&o->refs, 1);
@@ -147,34 +169,42 @@ const struct quote_offer_entry *quote_cache_offer_get(const char *key)
 
 const struct quote_offer_entry *quote_cache_offer_put(const char *key, struct quote_offer_entry *e)
 {
-    struct offer_slot_entry *o = xcalloc(1, sizeof *o);
+    struct offer_ref *o = xcalloc(1, sizeof *o);
     o->e = *e;
     memset(e, 0, sizeof *e);
-    o->key = xstrdup(key);
     o->born_ms = mono_ms();
     atomic_init(&o->refs, 2); /* the caller's and the slot's */
-    size_t i = hash_key(key) % OFFER_SLOTS;
     pthread_mutex_lock(&mu);
-    struct offer_slot_entry *old = slots[i];
-    slots[i] = o;
+    struct slot old = replace_slot(key, o);
     pthread_mutex_unlock(&mu);
-    offer_unref(old);
+    let_go(old);
     return &o->e;
+}
+
+void quote_cache_offer_alias(const char *key, const struct quote_offer_entry *e)
+{
+    struct offer_ref *o = (struct offer_ref *)(void *)e; /* e is its first member */
+    if (mono_ms() - o->born_ms >= QUOTE_CACHE_OFFER_TTL_MS)
+        return;
+    atomic_fetch_add(&o->refs, 1); /* the slot's */
+    pthread_mutex_lock(&mu);
+    struct slot old = replace_slot(key, o);
+    pthread_mutex_unlock(&mu);
+    let_go(old);
 }
 
 void quote_cache_offer_release(const struct quote_offer_entry *e)
 {
-    /* e is the first member of its slot entry */
-    offer_unref((struct offer_slot_entry *)(void *)e);
+    offer_unref((struct offer_ref *)(void *)e);
 }
 
 void quote_cache_offers_clear(void)
 {
-    struct offer_slot_entry *old[OFFER_SLOTS];
+    struct slot old[OFFER_SLOTS];
     pthread_mutex_lock(&mu);
     memcpy(old, slots, sizeof old);
     memset(slots, 0, sizeof slots);
     pthread_mutex_unlock(&mu);
     for (size_t i = 0; i < OFFER_SLOTS; i++)
-        offer_unref(old[i]);
+        let_go(old[i]);
 }

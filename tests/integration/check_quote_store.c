@@ -840,6 +840,49 @@ START_TEST(metrics_count_reuses_and_stored_quotes)
 }
 END_TEST
 
+/* The same bytes again are answered before the body is parsed
+ * (api_quotes_early), but only with an offer of the same organization:
+ * another forwarder sending them gets its own price (DEMOFWD has the INSTC
+ * discount, CASPFWD none), and a body that is not JSON, or a key that is
+ * not valid, still gets its error. */
+START_TEST(same_bytes_reuse_only_within_one_organization)
+{
+    char *k_casp = it_issue_key(db, "CASPFWD", "forwarder");
+    ck_assert_ptr_nonnull(k_casp);
+    char body[512];
+    snprintf(body, sizeof body, "%s", body_of(12, "same bytes"));
+    double reused0 = metric(&srv, "corridor_quote_offer_reuses_total");
+    struct it_response a, b, c;
+    quote_201(body, &a);
+    quote_201(body, &b); /* the same bytes: the early path */
+    ck_assert_str_eq(it_json_str(b.json, "organization"), "DEMOFWD");
+    ck_assert_str_eq(it_json_str(a.json, "options.0.total.amount"),
+                     it_json_str(b.json, "options.0.total.amount"));
+    ck_assert_double_ge(metric(&srv, "corridor_quote_offer_reuses_total"), reused0 + 1);
+
+    ck_assert_int_eq(it_request(&srv, "POST", "/v1/quotes", k_casp, body, NULL, &c), 0);
+    ck_assert_msg(c.status == 201, "CASPFWD: %ld %s", c.status, c.body);
+    ck_assert_str_eq(it_json_str(c.json, "organization"), "CASPFWD");
+    ck_assert_str_ne(it_json_str(c.json, "options.0.total.amount"),
+                     it_json_str(a.json, "options.0.total.amount"));
+    ck_assert_ptr_null(strstr(c.body, "DISCOUNT_INSTC"));
+    ck_assert_ptr_nonnull(strstr(a.body, "DISCOUNT_INSTC"));
+    it_response_free(&a);
+    it_response_free(&b);
+    it_response_free(&c);
+
+    struct it_response r;
+    ck_assert_int_eq(it_request(&srv, "POST", "/v1/quotes", k_demo, "{\"origin\": ", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_str_eq(it_json_str(r.json, "code"), "malformed_json");
+    it_response_free(&r);
+    ck_assert_int_eq(it_request(&srv, "POST", "/v1/quotes", "cor_nonsense", body, NULL, &r), 0);
+    ck_assert_int_eq(r.status, 401);
+    it_response_free(&r);
+    free(k_casp);
+}
+END_TEST
+
 Suite *quote_store_suite(void);
 Suite *quote_store_suite(void)
 {
@@ -856,6 +899,7 @@ Suite *quote_store_suite(void)
     tcase_add_test(tc, quote_on_one_instance_book_on_another);
     tcase_add_test(tc, another_instance_waits_for_a_quote_still_queued);
     tcase_add_test(tc, metrics_count_reuses_and_stored_quotes);
+    tcase_add_test(tc, same_bytes_reuse_only_within_one_organization);
     suite_add_tcase(s, tc);
     return s;
 }
