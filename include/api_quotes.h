@@ -3,10 +3,15 @@
  * POST validates the body strictly on the MHD thread (400 validation_failed
  * listing every faulty field by JSON Pointer, unknown fields included; 422
  * unknown_location for codes the current snapshot does not know; 503 while
- * no snapshot is loaded), then runs on a libuv pool thread: one availability
- * read, quote_compute on the snapshot the request started with, and the
- * quote stored (synchronous_commit off).  201 with the stored quote and
- * Location, 422 no_route, 409 capacity_unavailable.
+ * no snapshot is loaded).  A request that finds the offer of an identical
+ * one answered moments ago (quote_cache.h; by its raw bytes even before
+ * the body is parsed, api_quotes_early) is answered there.  Otherwise it
+ * runs on a libuv pool thread: the booked quantities (kept in memory, read
+ * when they changed), quote_compute on the snapshot the request started
+ * with, and the offer rendered and kept.  Either way the quote gets its own
+ * id and row, queued for the write-behind writer (quote_writer.h) before
+ * the answer leaves.  201 with the quote and Location, 422 no_route, 409
+ * capacity_unavailable, 503 while the writer cannot store quotes.
  *
  * Pricing date: the UTC date when the quote is made (tariff, surcharge and
  * discount validity, FX).  ready_date: a real day, from yesterday (UTC) to a

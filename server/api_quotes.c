@@ -2,7 +2,9 @@
  * include/api_quotes.h).  The body is validated and the location codes
  * checked on the MHD thread against the current snapshot, which the job
  * then keeps: the whole quote is priced with the snapshot the request
- * started with, and records its data version. */
+ * started with, and records its data version.  Offers are kept and shared
+ * through quote_cache.c, quotes stored behind the answer by
+ * quote_writer.c. */
 #include "api_quotes.h"
 
 #include "app.h"
