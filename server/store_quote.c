@@ -10,6 +10,7 @@
 #include "xmem.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,42 +90,26 @@ void store_quote_availability_free(struct quote_availability *a)
     memset(a, 0, sizeof *a);
 }
 
-static int cmp_window(const void *a, const void *b)
+/* Both quote_free_departure and quote_free_window start with their int64_t
+ * id: one comparison sorts and searches either (bsearch's key is an id). */
+_Static_assert(offsetof(struct quote_free_departure, id) == 0, "id first");
+_Static_assert(offsetof(struct quote_free_window, id) == 0, "id first");
+
+static int cmp_id(const void *a, const void *b)
 {
-    int64_t x = ((const struct quote_free_window *)a)->id;
-    int64_t y = ((const struct quote_free_window *)b)->id;
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
 static struct quote_free_departure *find_departure(struct quote_free_departure *v, size_t n,
                                                    int64_t id)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].id == id)
-            return &v[mid];
-        if (v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return bsearch(&id, v, n, sizeof *v, cmp_id);
 }
 
 static struct quote_free_window *find_window(struct quote_free_window *v, size_t n, int64_t id)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].id == id)
-            return &v[mid];
-        if (v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return bsearch(&id, v, n, sizeof *v, cmp_id);
 }
 
 /* Every scheduled departure and every window of the snapshot in the ranges,
@@ -157,7 +142,7 @@ static void fill_from_snapshot(const struct snapshot *s, int64_t dep_from, int64
         }
     }
     if (!sorted)
-        qsort(w, k, sizeof *w, cmp_window);
+        qsort(w, k, sizeof *w, cmp_id);
     *n_wins = k;
     *deps = d;
     *wins = w;
