@@ -14,6 +14,9 @@ struct jsonv {
     json_t *errors; /* array of {"pointer","message"} */
 };
 
+/* A JSON string of s (NULL: ""), any byte that is not valid UTF-8 replaced
+ * by '?' (jansson refuses invalid UTF-8). */
+json_t *jsonv_safe_string(const char *s);
 void jsonv_init(struct jsonv *v);
 void jsonv_free(struct jsonv *v);
 /* Adds one error at pointer. */

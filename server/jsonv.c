@@ -57,8 +57,10 @@ static char *pointer_of(const char *base, const char *key)
 /* A JSON string must be valid UTF-8: replace any invalid byte (a key can
  * only hold valid UTF-8 when it came through json_loadb, but pointers may be
  * built from other text). */
-static json_t *safe_string(const char *s)
+json_t *jsonv_safe_string(const char *s)
 {
+    if (!s)
+        s = "";
     json_t *j = json_string(s);
     if (j)
         return j;
@@ -76,8 +78,8 @@ static void add_error(struct jsonv *v, const char *pointer, const char *msg)
     if (!v->errors)
         v->errors = json_array();
     json_t *e = json_object();
-    json_object_set_new(e, "pointer", safe_string(pointer));
-    json_object_set_new(e, "message", safe_string(msg));
+    json_object_set_new(e, "pointer", jsonv_safe_string(pointer));
+    json_object_set_new(e, "message", jsonv_safe_string(msg));
     json_array_append_new(v->errors, e);
 }
 

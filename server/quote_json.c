@@ -1,6 +1,8 @@
 /* quote_json: a computed quote as the API's JSON (see include/quote_json.h). */
 #include "quote_json.h"
 
+#include "jsonv.h"
+
 #include "money.h"
 #include "network.h"
 #include "tariff.h"
@@ -15,16 +17,7 @@
 /* A JSON string even for text cut inside a UTF-8 sequence. */
 json_t *quote_json_string(const char *s)
 {
-    json_t *j = json_string(s ? s : "");
-    if (j)
-        return j;
-    char *copy = xstrdup(s);
-    for (unsigned char *p = (unsigned char *)copy; *p; p++)
-        if (*p >= 0x80)
-            *p = '?';
-    j = json_string(copy);
-    free(copy);
-    return j;
+    return jsonv_safe_string(s);
 }
 
 static json_t *money_json(int64_t amount, int minor_units, const char *currency)
