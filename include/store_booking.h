@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct db_conn;
 struct auth_principal;
@@ -35,13 +36,17 @@ enum store_booking_status {
  * capacity_unavailable, invalid_state, precondition_failed).  detail,
  * problems (an array of {pointer, message, ...}) and booking are owned by
  * the result: free with store_booking_result_clear(), which also resets it
- * for a retried attempt. */
+ * for a retried attempt.  booking is PostgreSQL's JSON text of the booking
+ * without whitespace between tokens (jsontext_minify), NUL-terminated; a
+ * caller may take it over (then set it to NULL). */
 struct store_booking_result {
     char outcome[32];
     char *detail;
     json_t *problems;
-    json_t *booking;
-    int version; /* the booking's version when booking is set */
+    char *booking;      /* NULL when the statement returned no booking */
+    size_t booking_len; /* strlen(booking) */
+    int version;        /* the booking's "version", when booking is set */
+    char reference[24]; /* the booking's "reference", when booking is set */
 };
 void store_booking_result_clear(struct store_booking_result *r);
 
@@ -69,9 +74,11 @@ int store_booking_amend(struct db_conn *c, const struct auth_principal *who, con
 
 /* ---- reads (no transaction needed) ---- */
 
-/* The booking as the API shows it (new reference in *out) and its version. */
+/* The booking as the API shows it: its JSON text without whitespace between
+ * tokens in *booking (malloc'd, NUL-terminated, *len bytes; the caller frees
+ * it) and its version. */
 int store_booking_get(struct db_conn *c, const struct auth_principal *who, const char *reference,
-                      json_t **out, int *version);
+                      char **booking, size_t *len, int *version);
 /* Newest first: at most limit bookings with id < before (0: from the newest),
  * status NULL for any.  *items: a new array; *next: the id to pass as
  * `before` for the next page, 0 when there is none. */

@@ -5,10 +5,13 @@
  * Idempotency-Key, which is the function alone in its own transaction
  * (create_alone).  With an Idempotency-Key the answer is rendered inside the
  * transaction, so that the stored answer commits together with the booking
- * (idempotency.h); without one it is rendered after COMMIT, so that the
- * departures' and windows' locks are not held while the ~12 KB answer is
- * dumped.  Successful answers are
- * sent exactly as stored (same bytes on a replay); refusals are stored as
+ * (idempotency.h); without one it is rendered after COMMIT.  A successful
+ * answer is the booking's JSON text as PostgreSQL rendered it, without the
+ * whitespace between tokens (store_booking.h), handed to MHD as it is: not
+ * parsed, dumped or copied; its ETag and Location come from the version and
+ * reference store_booking read from the text (from the stored text, with
+ * jsontext, on a replay).  Successful answers are sent exactly as stored
+ * (same bytes on a replay); refusals are stored as
  * {"code","detail","errors"} and replayed as problem+json.
  * Query parameter errors point at "/query/<name>", header errors at
  * "/header/<name>". */
@@ -19,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "idempotency.h"
+#include "jsontext.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
@@ -67,6 +71,7 @@ struct booking_job {
     struct store_booking_result res;
     unsigned status;
     char *body; /* the booking (2xx) or the stored refusal (4xx) */
+    size_t body_len;
 };
 
 static void job_free(void *arg)
@@ -98,43 +103,46 @@ static unsigned problem_status(const char *code)
     return 500;
 }
 
-/* Renders j->res into j->status and j->body.  Returns false when it cannot. */
+/* Renders j->res into j->status, j->body and j->body_len; an ok outcome's
+ * booking text is taken over from j->res (so once per result).  Returns
+ * false when it cannot. */
 static bool render(struct booking_job *j)
 {
     free(j->body);
     j->body = NULL;
+    j->body_len = 0;
     if (strcmp(j->res.outcome, "ok") == 0) {
         j->status = j->change == CHANGE_CREATE ? 201 : 200;
-        j->body = json_dumps(j->res.booking, DUMP_FLAGS);
+        j->body = j->res.booking;
+        j->body_len = j->res.booking_len;
+        j->res.booking = NULL;
     } else {
         j->status = problem_status(j->res.outcome);
         json_t *o = json_pack("{s:s, s:s, s:O*}", "code", j->res.outcome, "detail",
                               j->res.detail ? j->res.detail : "", "errors", j->res.problems);
         j->body = o ? json_dumps(o, DUMP_FLAGS) : NULL;
+        j->body_len = j->body ? strlen(j->body) : 0;
         json_decref(o);
     }
     return j->body != NULL;
 }
 
-/* Sends a booking body (exactly these bytes) with ETag, and Location on 201.
- * booking: the same booking parsed, or NULL to parse body for them. */
-static void send_booking(struct http_request *req, unsigned status, const char *body,
-                         const json_t *booking, bool replayed)
+/* Sends a booking body (exactly these bytes; taken over: malloc'd, len
+ * bytes and a NUL) with ETag "<version>", and Location on 201 when reference
+ * is not NULL. */
+static void send_booking(struct http_request *req, unsigned status, char *body, size_t len,
+                         const char *reference, long long version, bool replayed)
 {
-    json_t *b = booking ? json_incref((json_t *)booking) : json_loads(body, 0, NULL);
-    const char *ref = b ? json_string_value(json_object_get(b, "reference")) : NULL;
-    json_int_t version = b ? json_integer_value(json_object_get(b, "version")) : 0;
     char etag[32], location[64];
-    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+    snprintf(etag, sizeof etag, "\"%lld\"", version);
     http_set_header(req, "ETag", etag);
-    if (status == 201 && ref) {
-        snprintf(location, sizeof location, "/v1/bookings/%s", ref);
+    if (status == 201 && reference) {
+        snprintf(location, sizeof location, "/v1/bookings/%s", reference);
         http_set_header(req, "Location", location);
     }
     if (replayed)
         http_set_header(req, "Idempotent-Replayed", "true");
-    json_decref(b);
-    http_reply_raw(req, status, "application/json", body, strlen(body));
+    http_reply_take(req, status, "application/json", body, len);
 }
 
 /* Sends a stored refusal {"code","detail","errors"} as problem+json. */
@@ -151,13 +159,30 @@ static void send_refusal(struct http_request *req, unsigned status, const char *
     json_decref(o);
 }
 
-static void send_answer(struct http_request *req, unsigned status, const char *body,
-                        const json_t *booking, bool replayed)
+/* Sends an answer, rendered or stored; takes over body (malloc'd, len bytes
+ * and a NUL).  res: the result it was rendered from, or NULL for a stored
+ * one, whose reference and version are then read from its text (a missing
+ * reference: no Location; a missing version: ETag "0"). */
+static void send_answer(struct http_request *req, unsigned status, char *body, size_t len,
+                        const struct store_booking_result *res, bool replayed)
 {
-    if (status < 400)
-        send_booking(req, status, body, booking, replayed);
-    else
+    if (status >= 400) {
         send_refusal(req, status, body, replayed);
+        free(body);
+        return;
+    }
+    if (res) {
+        send_booking(req, status, body, len, res->reference[0] ? res->reference : NULL,
+                     res->version, replayed);
+        return;
+    }
+    char reference[24];
+    long long version = 0;
+    bool has_reference =
+        jsontext_member_plain_string(body, len, "reference", reference, sizeof reference);
+    if (!jsontext_member_int(body, len, "version", &version))
+        version = 0;
+    send_booking(req, status, body, len, has_reference ? reference : NULL, version, replayed);
 }
 
 static void send_failure(struct http_request *req, struct db_conn *c)
@@ -270,8 +295,7 @@ static void change_work(struct http_request *req, void *arg)
         case IDEMPOTENCY_NEW:
             break;
         case IDEMPOTENCY_REPLAY:
-            send_answer(req, (unsigned)stored.status, stored.body, NULL, true);
-            free(stored.body);
+            send_answer(req, (unsigned)stored.status, stored.body, strlen(stored.body), NULL, true);
             goto out;
         case IDEMPOTENCY_REUSED:
             http_reply_problem(req, 422, "idempotency_key_reused",
@@ -299,7 +323,8 @@ static void change_work(struct http_request *req, void *arg)
             idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
         rc = DB_TX_OK;
     }
-    /* committed without a key: rendered now, which fails only when memory runs out */
+    /* committed without a key: rendered now, which fails only when memory runs out or
+     * an ok outcome came without its booking */
     if (rc == DB_TX_OK && !j->body && !render(j)) {
         log_event(LOGL_ERROR, "bookings.render", "the committed answer could not be rendered");
         rc = DB_TX_ERROR;
@@ -315,7 +340,8 @@ static void change_work(struct http_request *req, void *arg)
     else if (strcmp(j->res.outcome, "capacity_unavailable") == 0)
         metrics_count("corridor_booking_capacity_refusals_total",
                       "Booking changes refused for lack of capacity.", 1);
-    send_answer(req, j->status, j->body, j->res.booking, false);
+    send_answer(req, j->status, j->body, j->body_len, &j->res, false);
+    j->body = NULL;
 out:
     db_release(app.db, c);
 }
@@ -545,19 +571,15 @@ static void read_work(struct http_request *req, void *arg, int what)
     }
     json_t *out = NULL;
     long long next = 0;
-    int version = 0, st;
+    int st;
     if (what == 0) {
-        st = store_booking_get(c, &j->who, j->reference, &out, &version);
+        char *booking;
+        size_t len;
+        int version;
+        st = store_booking_get(c, &j->who, j->reference, &booking, &len, &version);
         if (st == STORE_BOOKING_OK) {
-            char *s = json_dumps(out, DUMP_FLAGS);
-            if (s)
-                send_booking(req, 200, s, out, false);
-            json_decref(out);
-            if (s) {
-                free(s);
-                goto out;
-            }
-            st = STORE_BOOKING_ERROR;
+            send_booking(req, 200, booking, len, NULL, version, false);
+            goto out;
         }
     } else if (what == 1) {
         st = store_booking_list(c, &j->who, j->status[0] ? j->status : NULL, j->before, j->limit,
