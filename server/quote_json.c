@@ -65,9 +65,11 @@ static json_t *containers_json(const struct tariff_container *v, size_t n)
     return a;
 }
 
-static json_t *charge_json(const struct tariff_charge *ch, const struct quote_result *res)
+static json_t *charge_json(const struct tariff_charge *ch, size_t line,
+                           const struct quote_result *res)
 {
     json_t *c = json_object();
+    json_object_set_new(c, "line", json_integer((json_int_t)line));
     json_object_set_new(c, "code", quote_json_string(ch->code));
     json_object_set_new(c, "leg", ch->leg ? json_integer(ch->leg) : json_null());
     json_object_set_new(c, "description", quote_json_string(ch->description));
@@ -119,7 +121,7 @@ static json_t *option_json(const struct quote_option *o, const struct quote_resu
         json_array_append_new(calls, x);
     }
     for (size_t i = 0; i < o->n_charges; i++)
-        json_array_append_new(charges, charge_json(&o->charges[i], res));
+        json_array_append_new(charges, charge_json(&o->charges[i], i + 1, res));
     json_object_set_new(opt, "legs", legs);
     json_object_set_new(opt, "port_calls", calls);
     json_object_set_new(opt, "charges", charges);
@@ -349,10 +351,12 @@ static void put_money(struct text *t, int64_t amount, const struct quote_result 
     PUT(t, "}");
 }
 
-static void put_charge(struct text *t, const struct tariff_charge *ch,
+static void put_charge(struct text *t, const struct tariff_charge *ch, size_t line,
                        const struct quote_result *res)
 {
-    PUT(t, "{\"code\":");
+    PUT(t, "{\"line\":");
+    put_int(t, (int64_t)line);
+    PUT(t, ",\"code\":");
     put_string(t, ch->code);
     PUT(t, ",\"leg\":");
     put_id_or_null(t, ch->leg);
@@ -434,7 +438,7 @@ static void put_option(struct text *t, const struct quote_option *o,
     for (size_t i = 0; i < o->n_charges; i++) {
         if (i)
             PUT(t, ",");
-        put_charge(t, &o->charges[i], res);
+        put_charge(t, &o->charges[i], i + 1, res);
     }
     PUT(t, "],\"containers\":");
     put(t, containers, n_containers);

@@ -52,12 +52,20 @@ BEGIN
     INSERT INTO corridor.booking_port_call (booking_id, seq, node_code, kind, window_id, at, teu)
     VALUES (b, 1, 'IRSRP', 'discharge', w, last_arrival, 2);
     UPDATE corridor.port_window SET booked_teu = booked_teu + 2 WHERE id = w;
-    INSERT INTO corridor.booking_charge (booking_id, line_no, code, leg, description, basis, quantity,
-                                         unit_price, unit_currency, amount, fx_rate, tariff_id)
-    VALUES (b, 1, 'RAIL_FREIGHT', 1, 'rail', 'per_container_km', 414, 0.24, 'USD', 99.36, 1, NULL),
-           (b, 2, 'RAIL_FREIGHT', 2, 'rail', 'per_container_km', 715, 0.24, 'USD', 171.60, 1, NULL),
-           (b, 3, 'RAIL_FREIGHT', 3, 'rail', 'per_container_km', 626, 0.24, 'USD', 150.24, 1, NULL),
-           (b, 4, 'OTHER', NULL, 'the rest', 'per_shipment', 1, 813.36, 'USD', 813.36, 1, NULL);
+    UPDATE corridor.booking SET charges = '[
+        {"line": 1, "code": "RAIL_FREIGHT", "leg": 1, "description": "rail", "basis": "per_container_km",
+         "quantity": "414", "unit_price": {"amount": "0.24", "currency": "USD"},
+         "amount": {"amount": "99.36", "currency": "USD"}, "fx_rate": "1", "tariff_id": null},
+        {"line": 2, "code": "RAIL_FREIGHT", "leg": 2, "description": "rail", "basis": "per_container_km",
+         "quantity": "715", "unit_price": {"amount": "0.24", "currency": "USD"},
+         "amount": {"amount": "171.60", "currency": "USD"}, "fx_rate": "1", "tariff_id": null},
+        {"line": 3, "code": "RAIL_FREIGHT", "leg": 3, "description": "rail", "basis": "per_container_km",
+         "quantity": "626", "unit_price": {"amount": "0.24", "currency": "USD"},
+         "amount": {"amount": "150.24", "currency": "USD"}, "fx_rate": "1", "tariff_id": null},
+        {"line": 4, "code": "OTHER", "leg": null, "description": "the rest", "basis": "per_shipment",
+         "quantity": "1", "unit_price": {"amount": "813.36", "currency": "USD"},
+         "amount": {"amount": "813.36", "currency": "USD"}, "fx_rate": "1", "tariff_id": null}]'
+     WHERE id = b;
     INSERT INTO corridor.booking_event (booking_id, org_code, type, data)
     VALUES (b, 'DEMOFWD', 'booking.confirmed', '{}');
 END $$;
@@ -143,8 +151,8 @@ BEGIN
 END $$;
 
 -- Charges that do not add up, and a live booking without legs.
-UPDATE corridor.booking_charge SET amount = amount + 0.01
- WHERE booking_id = (SELECT id FROM t_booking) AND line_no = 4;
+UPDATE corridor.booking SET charges = jsonb_set(charges, '{3,amount,amount}', '"813.37"')
+ WHERE id = (SELECT id FROM t_booking);
 INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, options)
 VALUES ('CASPFWD', now() + interval '30 minutes', 1, 'EUR', '[]');
 INSERT INTO corridor.booking (reference, org_code, status, quote_id, option, containers, total_amount,
