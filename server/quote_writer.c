@@ -352,18 +352,22 @@ static const char *arr_close(struct buf *b)
 /* One statement, so one round trip and one (implicit) transaction per
  * batch: the offers in a data-modifying CTE, the quotes in the main INSERT.
  * The foreign key from quote.offer_id is checked after the statement, when
- * the CTE's rows are there.  $1-$4: offers (possibly empty arrays), $5-$11:
- * quotes.  The session runs with synchronous_commit off (connect_session). */
+ * the CTE's rows are there.  $1-$4 and $12: offers (possibly empty arrays),
+ * $5-$11: quotes.  The session runs with synchronous_commit off
+ * (connect_session). */
 static const char SQL_BATCH[] =
-    "WITH offers AS (INSERT INTO corridor.quote_offer_stored (id, options, request, fx) "
-    "SELECT * FROM unnest($1::uuid[], $2::json[], $3::jsonb[], $4::jsonb[])) "
+    "WITH offers AS (INSERT INTO corridor.quote_offer_stored (id, options, request, fx, option_at) "
+    "SELECT u.id, u.options, u.request, u.fx, u.option_at::int[] "
+    "FROM unnest($1::uuid[], $2::json[], $3::jsonb[], $4::jsonb[], $12::text[]) "
+    "AS u(id, options, request, fx, option_at)) "
     "INSERT INTO corridor.quote (id, org_code, created_at, expires_at, data_version, currency, "
     "offer_id) "
     "SELECT * FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
     "$9::bigint[], $10::text[], $11::uuid[])";
-#define BATCH_PARAMS 11
+#define BATCH_PARAMS 12
 #define OFFER_ARRAYS 4
 #define QUOTE_ARRAYS 7
+#define OPTION_AT_PARAM 11 /* $12, after the quotes' arrays */
 
 static void log_pg(const char *what, PGresult *r)
 {
@@ -460,6 +464,35 @@ static bool connect_session(void)
     return ok;
 }
 
+/* The byte offsets of the options in an offer's options text (as
+ * quote_json_options_text writes it: [{"option":1,...},{"option":2,...}]),
+ * as an int[] literal for quote_offer_stored.option_at: where each option's
+ * object starts, then one past the last one's end, so that option k is the
+ * bytes [at[k], at[k+1] - 1).  booking_create parses only the option it
+ * books (035) and checks what it cut.  The pattern },{"option": cannot occur
+ * inside a JSON string (a quote there is escaped), and no nested object of
+ * an option has the key "option". */
+static void option_offsets(struct buf *b, const char *s, size_t n)
+{
+    static const char NEXT[] = "},{\"option\":";
+    char t[32];
+    buf_put(b, "{", 1);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && s[1] == '{') {
+        size_t at = 1;
+        for (;;) {
+            int k = snprintf(t, sizeof t, "%zu,", at);
+            buf_put(b, t, (size_t)k);
+            const char *next = memmem(s + at, n - at, NEXT, sizeof NEXT - 1);
+            if (!next)
+                break;
+            at = (size_t)(next - s) + 2;
+        }
+        int k = snprintf(t, sizeof t, "%zu", n);
+        buf_put(b, t, (size_t)k);
+    }
+    buf_put(b, "}", 1);
+}
+
 static bool write_batch(const struct item *batch)
 {
     if (!connect_session())
@@ -479,6 +512,10 @@ static bool write_batch(const struct item *batch)
             bin_element(&o[OPTIONS_PARAM], it->options, it->options_len);
             arr_str(&o[2], it->request);
             arr_str(&o[3], it->fx);
+            struct buf at = {0};
+            option_offsets(&at, it->options, it->options_len);
+            arr_add(&a[OPTION_AT_PARAM], at.p, at.len);
+            free(at.p);
         }
         arr_str(&q[0], it->id);
         arr_str(&q[1], it->org_code);

@@ -196,3 +196,49 @@ BEGIN
             (SELECT string_agg(kind || ' ' || id || ': ' || detail, '; ') FROM corridor.check_invariants());
     END IF;
 END $$;
+
+-- 035: the option cut out of its offer's text at option_at.  An offer of
+-- two options (the fixture's, numbered 1 and 2, different totals); option 2
+-- booked through correct offsets, and through offsets that cut option 1
+-- instead (then the options are read whole, and option 2 is still booked).
+DO $$
+DECLARE
+    opt jsonb := (SELECT v::jsonb FROM t WHERE k = 'opt');
+    o1 text := opt::text;
+    o2 text := jsonb_set(jsonb_set(opt, '{option}', '2'), '{total,amount}', '"200.00"')::text;
+    body text := '[' || o1 || ',' || o2 || ']';
+    good int[] := ARRAY[1, 2 + octet_length(o1), octet_length(body)];
+    bad int[] := ARRAY[1, 1, 2 + octet_length(o1)];
+    res record;
+    k int := 0;
+    at int[];
+BEGIN
+    FOREACH at SLICE 1 IN ARRAY ARRAY[good, bad] LOOP
+        k := k + 1;
+        INSERT INTO corridor.quote_offer_stored (id, options, request, fx, option_at)
+        VALUES (('01a22a00-0000-7000-8000-0000000000c' || k)::uuid, body::json, '{}', '{}', at);
+        INSERT INTO corridor.quote (id, org_code, expires_at, data_version, currency, offer_id)
+        VALUES (('01a22a00-0000-7000-8000-0000000000d' || k)::uuid, 'DEMOFWD', now() + interval '30 min',
+                (SELECT version FROM corridor.data_version), 'USD',
+                ('01a22a00-0000-7000-8000-0000000000c' || k)::uuid);
+        SELECT * INTO res FROM corridor.booking_create('DEMOFWD', 'forwarder',
+            ('01a22a00-0000-7000-8000-0000000000d' || k)::uuid, 2, NULL, NULL);
+        IF res.outcome <> 'ok' OR res.booking->>'option' <> '2'
+           OR res.booking->'total'->>'amount' <> '200.00' THEN
+            RAISE EXCEPTION 'offsets %: option 2 not booked as quoted: % % %', at, res.outcome,
+                res.detail, res.booking;
+        END IF;
+        IF res.booking::text IS DISTINCT FROM corridor.booking_json(res.booking_id)::text THEN
+            RAISE EXCEPTION 'offsets %: the answer differs from booking_json', at;
+        END IF;
+    END LOOP;
+    -- an option the offer does not have: 422 with the number it has
+    INSERT INTO corridor.quote (id, org_code, expires_at, data_version, currency, offer_id)
+    VALUES ('01a22a00-0000-7000-8000-0000000000d3', 'DEMOFWD', now() + interval '30 min',
+            (SELECT version FROM corridor.data_version), 'USD', '01a22a00-0000-7000-8000-0000000000c1');
+    SELECT * INTO res FROM corridor.booking_create('DEMOFWD', 'forwarder',
+        '01a22a00-0000-7000-8000-0000000000d3'::uuid, 3, NULL, NULL);
+    IF res.outcome <> 'validation_failed' OR res.detail NOT LIKE '%(it has 2)%' THEN
+        RAISE EXCEPTION 'option 3 of 2: % %', res.outcome, res.detail;
+    END IF;
+END $$;

@@ -432,6 +432,22 @@ START_TEST(identical_quotes_share_one_stored_offer)
                   "two offers for identical requests: %s and %s", PQgetvalue(r, 0, 1),
                   PQgetvalue(r, 1, 1));
     PQclear(r);
+
+    /* the offer's option_at (035) cuts out each option exactly, as
+     * booking_create cuts the one it books */
+    const char *offer_params[] = {id_a, opt_a};
+    r = sql_params("SELECT cardinality(o.option_at) - 1 = json_array_length(o.options), "
+                   "(SELECT bool_and(convert_from(substring(convert_to(o.options::text, 'UTF8') "
+                   "FROM o.option_at[k] + 1 FOR o.option_at[k + 1] - o.option_at[k] - 1), "
+                   "'UTF8')::jsonb = ($2::jsonb)->(k - 1)) "
+                   "FROM generate_series(1, cardinality(o.option_at) - 1) k) "
+                   "FROM corridor.quote q JOIN corridor.quote_offer_stored o ON o.id = q.offer_id "
+                   "WHERE q.id = $1::uuid",
+                   2, offer_params);
+    ck_assert_int_eq(PQntuples(r), 1);
+    ck_assert_msg(strcmp(PQgetvalue(r, 0, 0), "t") == 0 && strcmp(PQgetvalue(r, 0, 1), "t") == 0,
+                  "option_at does not cut the offer into its options");
+    PQclear(r);
     free(opt_a);
     free(opt_b);
     it_response_free(&a);
