@@ -1,13 +1,20 @@
 /* worker: the libuv loop thread and its thread pool.  Jobs come in from any
  * thread through a locked queue and one uv_async_t (uv_async_send coalesces,
  * so the loop drains the whole queue each wake-up), run on the libuv pool with
- * uv_queue_work, and complete on the loop thread. */
+ * uv_queue_work, and complete on the loop thread.
+ *
+ * A lane limits how many of its jobs are on the pool at once (e.g. booking
+ * changes, which contend for the same rows in PostgreSQL).  A lane job beyond
+ * the limit waits, in FIFO order, on the loop thread -- not on a pool thread,
+ * so the pool keeps running every other job -- and is queued on the pool
+ * when one of its lane's jobs completes. */
 #ifndef CORRIDOR_WORKER_H
 #define CORRIDOR_WORKER_H
 
 #include <uv.h>
 
 struct worker;
+struct worker_lane;
 
 typedef void (*worker_fn)(void *arg);      /* runs on a libuv pool thread */
 typedef void (*worker_done_fn)(void *arg); /* runs on the loop thread after work */
@@ -21,6 +28,22 @@ int worker_start(struct worker **out, unsigned threads);
  * thread.  Any thread.  Returns 0, or -1 once stopping (nothing runs then). */
 int worker_submit(struct worker *w, worker_fn work, worker_done_fn done, void *arg);
 
+/* A new lane of w letting at most max of its jobs run at once (0: no limit).
+ * Owned by w and freed by worker_stop.  Any thread; before its first
+ * worker_submit_lane.  Returns NULL when w is NULL. */
+struct worker_lane *worker_lane_new(struct worker *w, unsigned max);
+
+/* worker_submit through lane (NULL: the same as worker_submit): work(arg)
+ * waits on the loop thread while max of the lane's jobs are queued or running
+ * on the pool, and starts in submission order.  Any thread.  Returns 0, or -1
+ * once stopping (nothing runs then).  Jobs submitted before worker_stop all
+ * run, waiting ones included. */
+int worker_submit_lane(struct worker *w, struct worker_lane *lane, worker_fn work,
+                       worker_done_fn done, void *arg);
+
+/* Jobs of lane waiting for a slot (a gauge for /metrics).  Any thread. */
+unsigned worker_lane_waiting(const struct worker_lane *lane);
+
 /* Runs fn(arg) on the loop thread soon.  Any thread.  Returns 0 or -1. */
 int worker_call_on_loop(struct worker *w, worker_loop_fn fn, void *arg);
 
@@ -28,11 +51,13 @@ int worker_call_on_loop(struct worker *w, worker_loop_fn fn, void *arg);
  * worker_call_on_loop callbacks). */
 uv_loop_t *worker_loop(struct worker *w);
 
-/* Jobs queued or running now (a gauge for /metrics).  Any thread. */
+/* Jobs queued, waiting in a lane or running now (a gauge for /metrics).
+ * Any thread. */
 unsigned worker_pending(const struct worker *w);
 
-/* Stops accepting jobs, lets queued and running jobs finish, closes every
- * handle on the loop, joins the loop thread and frees w.  Main thread only. */
+/* Stops accepting jobs, lets queued, lane-waiting and running jobs finish,
+ * closes every handle on the loop, joins the loop thread and frees w and its
+ * lanes.  Main thread only. */
 void worker_stop(struct worker *w);
 
 #endif

@@ -5,12 +5,21 @@
  * coalesces, so the loop drains the whole list on each wake-up).  The send
  * happens under the lock, so once worker_stop has set `stopping` no producer
  * can still be about to send to a handle the loop is closing.  uv_queue_work
- * runs on the loop thread only. */
+ * runs on the loop thread only.
+ *
+ * Lanes: a lane job drained from the list is queued on the pool when fewer
+ * than max of its lane's jobs are there, and otherwise appended to the lane's
+ * waiting list; the after-work of each lane job queues the lane's next
+ * waiting one.  Every count and list of a lane is touched on the loop thread
+ * only (`waiting` is also an atomic copy for the gauge).  A lane with waiting
+ * jobs always has a job on the pool, whose completion keeps the loop alive,
+ * so worker_stop still runs every waiting job before uv_run returns. */
 #include "worker.h"
 
 #include "log.h"
 #include "xmem.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -27,7 +36,17 @@ struct item {
     worker_loop_fn call;
     void *arg;
     struct worker *w;
+    struct worker_lane *lane; /* NULL: no limit */
     uv_work_t req;
+};
+
+struct worker_lane {
+    struct worker *w;
+    struct worker_lane *next; /* w->lanes, under w->mu */
+    unsigned max;             /* 0: no limit */
+    unsigned on_pool;         /* loop thread: its jobs queued or running on the pool */
+    struct item *head, *tail; /* loop thread: waiting for a slot, FIFO */
+    atomic_uint waiting;      /* the length of that list, for the gauge */
 };
 
 struct worker {
@@ -35,10 +54,11 @@ struct worker {
     uv_async_t wake;
     uv_thread_t thread;
     pthread_mutex_t mu;
-    struct item *head, *tail; /* under mu */
-    bool stopping;            /* under mu */
-    bool closed;              /* loop thread only: handles closed */
-    atomic_uint pending;      /* work items queued or running */
+    struct item *head, *tail;  /* under mu */
+    bool stopping;             /* under mu */
+    bool closed;               /* loop thread only: handles closed */
+    struct worker_lane *lanes; /* under mu; freed by worker_stop */
+    atomic_uint pending;       /* work items queued, waiting in a lane or running */
 };
 
 static void run_work(uv_work_t *req)
@@ -47,10 +67,56 @@ static void run_work(uv_work_t *req)
     it->work(it->arg);
 }
 
+static void after_work(uv_work_t *req, int status);
+
+/* Loop thread: puts it on the pool. */
+static void queue_on_pool(struct item *it)
+{
+    it->req.data = it;
+    uv_queue_work(&it->w->loop, &it->req, run_work, after_work);
+}
+
+/* Loop thread: puts a work item on the pool, or in its lane's waiting list
+ * when the lane is full. */
+static void enter(struct item *it)
+{
+    struct worker_lane *l = it->lane;
+    if (l && l->max && l->on_pool >= l->max) {
+        it->next = NULL;
+        if (l->tail)
+            l->tail->next = it;
+        else
+            l->head = it;
+        l->tail = it;
+        atomic_fetch_add(&l->waiting, 1);
+        return;
+    }
+    if (l)
+        l->on_pool++;
+    queue_on_pool(it);
+}
+
+/* Loop thread: a job of l left the pool; the next waiting one takes its slot. */
+static void leave(struct worker_lane *l)
+{
+    l->on_pool--;
+    struct item *next = l->head;
+    if (!next)
+        return;
+    l->head = next->next;
+    if (!l->head)
+        l->tail = NULL;
+    atomic_fetch_sub(&l->waiting, 1);
+    l->on_pool++;
+    queue_on_pool(next);
+}
+
 static void after_work(uv_work_t *req, int status)
 {
     struct item *it = req->data;
     (void)status; /* never cancelled: queued jobs always run */
+    if (it->lane)
+        leave(it->lane);
     if (it->done)
         it->done(it->arg);
     atomic_fetch_sub(&it->w->pending, 1);
@@ -80,8 +146,7 @@ static void on_wake(uv_async_t *h)
             it->call(it->arg);
             free(it);
         } else {
-            it->req.data = it;
-            uv_queue_work(&w->loop, &it->req, run_work, after_work);
+            enter(it);
         }
     }
     /* Closing every handle lets uv_run return once the queued and running
@@ -164,13 +229,41 @@ static int push(struct worker *w, struct item *it)
 
 int worker_submit(struct worker *w, worker_fn work, worker_done_fn done, void *arg)
 {
+    return worker_submit_lane(w, NULL, work, done, arg);
+}
+
+int worker_submit_lane(struct worker *w, struct worker_lane *lane, worker_fn work,
+                       worker_done_fn done, void *arg)
+{
+    assert(!lane || lane->w == w);
     struct item *it = xcalloc(1, sizeof *it);
     it->kind = ITEM_WORK;
     it->work = work;
     it->done = done;
     it->arg = arg;
     it->w = w;
+    it->lane = lane;
     return push(w, it);
+}
+
+struct worker_lane *worker_lane_new(struct worker *w, unsigned max)
+{
+    if (!w)
+        return NULL;
+    struct worker_lane *l = xcalloc(1, sizeof *l);
+    l->w = w;
+    l->max = max;
+    atomic_init(&l->waiting, 0);
+    pthread_mutex_lock(&w->mu);
+    l->next = w->lanes;
+    w->lanes = l;
+    pthread_mutex_unlock(&w->mu);
+    return l;
+}
+
+unsigned worker_lane_waiting(const struct worker_lane *lane)
+{
+    return lane ? atomic_load(&((struct worker_lane *)lane)->waiting) : 0;
 }
 
 int worker_call_on_loop(struct worker *w, worker_loop_fn fn, void *arg)
@@ -205,6 +298,12 @@ void worker_stop(struct worker *w)
     int rc = uv_loop_close(&w->loop);
     if (rc != 0)
         log_event(LOGL_WARN, "worker_stop", "uv_loop_close: %s", uv_strerror(rc));
+    while (w->lanes) {
+        struct worker_lane *l = w->lanes;
+        w->lanes = l->next;
+        assert(!l->head && l->on_pool == 0); /* uv_run returned: every job ran */
+        free(l);
+    }
     pthread_mutex_destroy(&w->mu);
     free(w);
 }
