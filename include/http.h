@@ -115,6 +115,11 @@ bool http_replied(const struct http_request *req);
  * returns.  Call from the handler; then return from the handler at once. */
 void http_defer(struct http_request *req, void (*work)(struct http_request *req, void *arg),
                 void *arg);
+/* The same through a lane of the worker (worker.h): work waits, off every
+ * thread, while the lane is full.  lane NULL: http_defer. */
+struct worker_lane;
+void http_defer_lane(struct http_request *req, struct worker_lane *lane,
+                     void (*work)(struct http_request *req, void *arg), void *arg);
 /* Suspends the connection without a job; the owner replies later from any
  * thread and then calls http_resume(req) exactly once.  If http_stop gives
  * up waiting, it answers 503 itself; a later reply or resume from the owner

@@ -218,10 +218,16 @@ static void job_done(void *arg)
 void http_defer(struct http_request *req, void (*work)(struct http_request *req, void *arg),
                 void *arg)
 {
+    http_defer_lane(req, NULL, work, arg);
+}
+
+void http_defer_lane(struct http_request *req, struct worker_lane *lane,
+                     void (*work)(struct http_request *req, void *arg), void *arg)
+{
     req->work = work;
     req->work_arg = arg;
     http_req_hand_off(req, true);
-    if (!worker_ || worker_submit(worker_, job_run, job_done, req) != 0) {
+    if (!worker_ || worker_submit_lane(worker_, lane, job_run, job_done, req) != 0) {
         http_set_header(req, "Retry-After", "1");
         http_reply_problem(req, 503, "service_unavailable", "the server is shutting down", NULL);
         http_req_job_done(req); /* no job: resume now */
