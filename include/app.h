@@ -8,12 +8,14 @@
 struct config;
 struct db_pool;
 struct worker;
+struct worker_lane;
 
 struct app {
     const struct config *cfg;
     struct db_pool *db;
     struct worker *worker;
-    volatile bool ready; /* snapshot loaded and keys loaded: /readyz */
+    struct worker_lane *booking_lane; /* booking changes: booking_concurrency at once */
+    volatile bool ready;              /* snapshot loaded and keys loaded: /readyz */
 };
 
 extern struct app app;

@@ -13,6 +13,8 @@ struct config {
     char *database_url;            /* libpq connection string or URI */
     char *database_role;           /* SET ROLE after connect ("corridor_app"); NULL/"" = none */
     unsigned workers;              /* libuv pool threads = PostgreSQL pool size */
+    unsigned booking_concurrency;  /* booking changes on the pool at once; 0 in the file or
+                                    * environment = the online CPUs; never 0 once loaded */
     unsigned http_threads;         /* libmicrohttpd thread pool */
     unsigned connection_timeout_s; /* idle HTTP connection timeout */
     unsigned connection_limit;     /* open HTTP connections in all */

@@ -3,7 +3,10 @@
  * A change (create, confirm, cancel, amend) is one db_transaction on a pool
  * thread around one SQL function (store_booking.h), except a create without
  * Idempotency-Key, which is the function alone in its own transaction
- * (create_alone).  With an Idempotency-Key the answer is rendered inside the
+ * (create_alone).  Changes go through app.booking_lane: at most
+ * booking_concurrency of them are on the pool at once (they lock the same
+ * hot departures), the others wait their turn on the loop thread; reads go
+ * straight to the pool.  With an Idempotency-Key the answer is rendered inside the
  * transaction, so that the stored answer commits together with the booking
  * (idempotency.h); without one it is rendered after COMMIT.  A successful
  * answer is the booking's JSON text as PostgreSQL rendered it, without the
@@ -456,7 +459,7 @@ static void create_booking(struct http_request *req)
         idempotency_hash(http_method_name(req), http_path(req), body, j->idem_hash);
     }
     http_on_free(req, job_free, j);
-    http_defer(req, change_work, j);
+    http_defer_lane(req, app.booking_lane, change_work, j);
 }
 
 static void transition(struct http_request *req, enum change change)
@@ -466,7 +469,7 @@ static void transition(struct http_request *req, enum change change)
     struct booking_job *j = new_job(req, change);
     j->if_match = parse_if_match(req);
     http_on_free(req, job_free, j);
-    http_defer(req, change_work, j);
+    http_defer_lane(req, app.booking_lane, change_work, j);
 }
 
 static void confirm_booking(struct http_request *req)
@@ -522,7 +525,7 @@ static void amend_booking(struct http_request *req)
     j->customer_reference = cref && json_is_string(cref) ? xstrdup(json_string_value(cref)) : NULL;
     j->containers_json = lines ? json_dumps(lines, JSON_COMPACT) : NULL;
     http_on_free(req, job_free, j);
-    http_defer(req, change_work, j);
+    http_defer_lane(req, app.booking_lane, change_work, j);
 }
 
 /* ---- reads ---- */

@@ -35,6 +35,7 @@ static const struct key keys[] = {
     {"database_url", K_STRING, F(database_url), 1, 0},
     {"database_role", K_STRING, F(database_role), 0, 0},
     {"workers", K_UINT, F(workers), 1, 1024},
+    {"booking_concurrency", K_UINT, F(booking_concurrency), 0, 1024},
     {"http_threads", K_UINT, F(http_threads), 1, 64},
     {"connection_timeout_s", K_UINT, F(connection_timeout_s), 1, 86400},
     {"connection_limit", K_UINT, F(connection_limit), 1, 1000000},
@@ -99,6 +100,7 @@ static void set_defaults(struct config *cfg)
     cfg->database_url = xstrdup("dbname=corridor");
     cfg->database_role = xstrdup("corridor_app");
     cfg->workers = 4;
+    cfg->booking_concurrency = 0;
     cfg->http_threads = 2;
     cfg->connection_timeout_s = 30;
     cfg->connection_limit = 4000;
@@ -360,6 +362,10 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
         goto fail;
     if (load_env(cfg, err, errlen) != 0)
         goto fail;
+    if (cfg->booking_concurrency == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->booking_concurrency = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (unsigned)cpus;
+    }
     return 0;
 fail:
     config_free(cfg);

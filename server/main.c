@@ -68,6 +68,11 @@ static double gauge_worker_pending(void *arg)
     return app.worker ? (double)worker_pending(app.worker) : 0;
 }
 
+static double gauge_booking_lane_waiting(void *arg)
+{
+    return app.booking_lane ? (double)worker_lane_waiting(app.booking_lane) : 0;
+}
+
 static double gauge_quotes_pending(void *arg)
 {
     (void)arg;
@@ -99,14 +104,20 @@ static int serve(struct config *cfg)
     }
     if (worker_start(&app.worker, cfg->workers) != 0)
         goto out;
+    /* booking changes lock the same hot rows: past a few at once they only
+     * queue in PostgreSQL's lock manager, so the rest wait here instead */
+    app.booking_lane = worker_lane_new(app.worker, cfg->booking_concurrency);
     http_use_worker(app.worker);
     auth_set_rate_limit(cfg->rate_limit_per_minute);
     metrics_gauge("corridor_db_pool_in_use", "PostgreSQL connections in use.", gauge_pool_in_use,
                   NULL);
     metrics_gauge("corridor_db_pool_size", "PostgreSQL connections in the pool.", gauge_pool_size,
                   NULL);
-    metrics_gauge("corridor_worker_pending", "Jobs queued or running on the worker pool.",
+    metrics_gauge("corridor_worker_pending",
+                  "Jobs queued, waiting in a lane or running on the worker pool.",
                   gauge_worker_pending, NULL);
+    metrics_gauge("corridor_booking_lane_waiting", "Booking changes waiting for a slot.",
+                  gauge_booking_lane_waiting, NULL);
     if (quote_writer_start(cfg->database_url, cfg->database_role, forget_offers, NULL) != 0)
         goto out;
     metrics_gauge("corridor_quote_writer_pending", "Quotes answered and not yet committed.",
@@ -136,6 +147,7 @@ static int serve(struct config *cfg)
 out:
     quote_writer_stop(); /* the quotes answered so far are stored before exit */
     refdata_stop();
+    app.booking_lane = NULL; /* freed by worker_stop */
     worker_stop(app.worker);
     app.worker = NULL;
     db_pool_destroy(app.db);

@@ -7,7 +7,10 @@
  * database.  Then opposite-direction bookings (the same departures and
  * windows listed in reverse leg order) all at once: every one is booked, no
  * 5xx reaches a client and no transaction had to be retried (a deadlock
- * would have been retried: corridor_booking_tx_retries_total). */
+ * would have been retried: corridor_booking_tx_retries_total).  Last, a
+ * server whose booking lane lets one change run at a time
+ * (CORRIDOR_BOOKING_CONCURRENCY=1): a storm of creates and then of cancels
+ * still ends exactly right, and nothing waits in the lane afterwards. */
 #include "bookings_fixture.h"
 
 #include <check.h>
@@ -41,6 +44,7 @@ static void teardown(void)
 struct call {
     const struct it_server *s;
     char *quote;
+    const char *cancel; /* a booking reference: POST .../cancel instead of a create */
     struct it_response r;
     int rc;
 };
@@ -51,7 +55,13 @@ static void *call_thread(void *arg)
 {
     struct call *c = arg;
     pthread_barrier_wait(&start_line);
-    c->rc = bf_post_booking(c->s, fwd, c->quote, false, NULL, &c->r);
+    if (c->cancel) {
+        char path[64];
+        snprintf(path, sizeof path, "/v1/bookings/%s/cancel", c->cancel);
+        c->rc = it_request(c->s, "POST", path, fwd, NULL, NULL, &c->r);
+    } else {
+        c->rc = bf_post_booking(c->s, fwd, c->quote, false, NULL, &c->r);
+    }
     return NULL;
 }
 
@@ -71,8 +81,10 @@ static void storm(struct call *calls, int n)
 
 /* A storm of `requests` bookings of 1 x 40HC (2 TEU) on itinerary nth,
  * whose sea departure has room for exactly `fit` of them, spread over
- * `servers` server processes. */
-static void capacity_storm(int nth, int requests, int fit, int servers)
+ * `servers` server processes of on[].  With cancel, the booked ones are then
+ * all cancelled at once, which gives the departure its capacity back. */
+static void capacity_storm(const struct it_server *on, int servers, int nth, int requests, int fit,
+                           bool cancel)
 {
     struct bf_itinerary it;
     bf_itinerary(db, nth, &it);
@@ -85,7 +97,7 @@ static void capacity_storm(int nth, int requests, int fit, int servers)
         bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
     struct call *calls = calloc((size_t)requests, sizeof *calls);
     for (int i = 0; i < requests; i++) {
-        calls[i].s = &srv[i % servers];
+        calls[i].s = &on[i % servers];
         calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
     }
     storm(calls, requests);
@@ -116,6 +128,29 @@ static void capacity_storm(int nth, int requests, int fit, int servers)
                                  dep),
                      fit);
     ck_assert_int_eq(bf_violations(db), 0);
+    if (cancel) {
+        struct call *cancels = calloc((size_t)fit, sizeof *cancels);
+        int n = 0;
+        for (int i = 0; i < requests; i++) {
+            if (calls[i].r.status != 201)
+                continue;
+            cancels[n].s = calls[i].s;
+            cancels[n].cancel = it_json_str(calls[i].r.json, "reference");
+            ck_assert_ptr_nonnull(cancels[n].cancel);
+            n++;
+        }
+        storm(cancels, n);
+        for (int i = 0; i < n; i++) {
+            ck_assert_msg(cancels[i].rc == 0, "cancel %d got no answer", i);
+            ck_assert_msg(cancels[i].r.status == 200, "cancel %d: %ld %s", i, cancels[i].r.status,
+                          cancels[i].r.body);
+            ck_assert_str_eq(it_json_str(cancels[i].r.json, "status"), "CANCELLED");
+            it_response_free(&cancels[i].r);
+        }
+        free(cancels);
+        ck_assert_int_eq(bf_dep_teu(db, dep), capacity - 2 * fit);
+        ck_assert_int_eq(bf_violations(db), 0);
+    }
     for (int i = 0; i < requests; i++) {
         it_response_free(&calls[i].r);
         free(calls[i].quote);
@@ -125,13 +160,13 @@ static void capacity_storm(int nth, int requests, int fit, int servers)
 
 START_TEST(test_storm_one_server)
 {
-    capacity_storm(10, 40, 5, 1);
+    capacity_storm(srv, 1, 10, 40, 5, false);
 }
 END_TEST
 
 START_TEST(test_storm_two_servers)
 {
-    capacity_storm(11, 44, 7, 2);
+    capacity_storm(srv, 2, 11, 44, 7, false);
 }
 END_TEST
 
@@ -196,6 +231,23 @@ START_TEST(test_opposite_directions)
 }
 END_TEST
 
+/* A booking lane of one: every change waits its turn, and all of them
+ * still get their right answer. */
+START_TEST(test_storm_lane_of_one)
+{
+    static const char *const env[] = {"CORRIDOR_BOOKING_CONCURRENCY=1", NULL};
+    struct it_server one;
+    ck_assert_int_eq(it_server_start(&one, db, env), 0);
+    capacity_storm(&one, 1, 13, 32, 6, true);
+    ck_assert(metric(&one, "corridor_booking_lane_waiting") == 0);
+    struct it_response r;
+    ck_assert_int_eq(it_request(&one, "GET", "/metrics", NULL, NULL, NULL, &r), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "\ncorridor_booking_lane_waiting 0"));
+    it_response_free(&r);
+    ck_assert_int_eq(it_server_stop(&one), 0);
+}
+END_TEST
+
 Suite *booking_storm_suite(void);
 Suite *booking_storm_suite(void)
 {
@@ -206,6 +258,7 @@ Suite *booking_storm_suite(void)
     tcase_add_test(tc, test_storm_one_server);
     tcase_add_test(tc, test_storm_two_servers);
     tcase_add_test(tc, test_opposite_directions);
+    tcase_add_test(tc, test_storm_lane_of_one);
     suite_add_tcase(s, tc);
     return s;
 }
