@@ -284,19 +284,34 @@ say "# distinct run: $((qt1 - qt0)) quotes, $((qr1 - qr0)) reused an offer"
 QD_RPS=$W_RPS QD_P50=$W_P50 QD_P99=$W_P99 QD_NON2XX=$W_NON2XX QD_SERR=$W_SERR
 
 # ---- bookings: the source quote, and quote batches copied from it ------------------------
-# One real quote made over HTTP; every booking gets its own copy (a quote is
-# booked once), made with one INSERT ... SELECT per batch.
-# BENCH_SOURCES=K (default 1) makes K source quotes with ready dates on K
-# consecutive days, so that consecutive bookings take different departures
-# (copies are dealt round-robin); K=1 is the hot case: every booking locks the
-# same departures and bookings serialize on those rows.
-SOURCES=${BENCH_SOURCES:-1}
+# Real quotes made over HTTP; every booking gets its own copy of one of
+# them (a quote is booked once), made with one INSERT ... SELECT per batch;
+# copies are dealt round-robin, so consecutive bookings book different
+# source quotes.
+# The default mix (BENCH_ROUTES, BENCH_SOURCES=48): 8 long routes of the
+# corridor (9-12 legs; Almaty, Aktau, Kuryk, Uzen to Bandar Abbas, Tehran,
+# Chabahar, Bafq, Mashhad), each with ready dates 4 days apart.  Bookings
+# then lock partly the same departures (the routes share their Caspian and
+# Iranian legs, and a weekly ferry serves several dates), as bookings of
+# many forwarders would; ../shared/bench/ceiling-pg.sh books a hot set of
+# 200 of its 2000 slots the same way.  BENCH_ROUTES=KZALA:IRSRP
+# BENCH_SOURCES=1 is the worst case: every booking locks the same 12
+# departures and bookings of it run one after another.
+ROUTES=(${BENCH_ROUTES:-KZALA:IRSRP KZAAU:IRSRP KZKUR:IRTHR KZALA:IRCKT KZUZE:IRSRP KZAAU:IRBAZ KZALA:IRMHD KZKUR:IRSRP})
+SOURCES=${BENCH_SOURCES:-48}
 SRCS=()
 for k in $(seq 1 "$SOURCES"); do
-    body=${BENCH_QUOTE_BODY/\"$READY\"/\"$(date -u -d "+$((2 + k)) days" +%Y-%m-%d)\"}
+    route=${ROUTES[$(( (k - 1) % ${#ROUTES[@]} ))]}
+    day=$(( 2 + 4 * ((k - 1) / ${#ROUTES[@]}) + (k - 1) % 3 ))
+    body=${BENCH_QUOTE_BODY/\"$READY\"/\"$(date -u -d "+$day days" +%Y-%m-%d)\"}
+    body=${body/\"origin\":\"KZALA\"/\"origin\":\"${route%%:*}\"}
+    body=${body/\"destination\":\"IRSRP\"/\"destination\":\"${route##*:}\"}
     code=$(curl -s -o "$tmp/source-quote.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
         -H "Authorization: Bearer $KEY" -d "$body" "$API/v1/quotes" || true)
-    [ "$code" = 201 ] || { echo "bench: source quote: HTTP $code" >&2; cat "$tmp/source-quote.json" >&2; exit 1; }
+    if [ "$code" != 201 ]; then
+        say "# source quote $route +$day days: HTTP $code, left out: $(head -c 200 "$tmp/source-quote.json")"
+        continue
+    fi
     id=$(grep -o '"id": *"[0-9a-f-]\{36\}"' "$tmp/source-quote.json" | head -1 | grep -o '[0-9a-f-]\{36\}')
     [ -n "$id" ] || { echo "bench: no id in the source quote" >&2; exit 1; }
     # quotes are stored behind the answer: a GET waits until this one is
@@ -304,6 +319,8 @@ for k in $(seq 1 "$SOURCES"); do
         { echo "bench: source quote $id cannot be read back" >&2; exit 1; }
     SRCS+=("$id")
 done
+[ "${#SRCS[@]}" -gt 0 ] || { echo "bench: no source quote could be made" >&2; exit 1; }
+SOURCES=${#SRCS[@]}
 SRC=${SRCS[0]}
 SRC_LIST=$(IFS=,; echo "${SRCS[*]}")
 COPY_SQL="INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, request, options, fx, offer_id)
