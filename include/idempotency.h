@@ -2,18 +2,23 @@
  * (corridor.idempotency_key) so that a replay works after a restart and on
  * any instance.
  *
- * Protocol: before booking, idempotency_begin() claims (organization, key)
- * with the request's hash in its own short statement (INSERT ... ON
- * CONFLICT DO NOTHING, then SELECT), so a concurrent duplicate sees the
- * claim.  The answer is stored by idempotency_finish() inside the booking's
- * own transaction, so a booking and its stored answer commit together or not
- * at all.  Stored: every final answer (201, and the 4xx refusals of the
- * booking itself: 404, 409, 410, 412, 422).  Not stored: 400 (the request
- * never reaches this point) and 5xx (idempotency_forget() drops the claim so
- * that the client may retry with the same key).  A claim left without an
- * answer for IDEMPOTENCY_STALE_S (a server that died mid-request; nothing was
- * booked, since the answer commits with the booking) is taken over.  Rows
- * older than 24 h are purged by the sweeper.  Pool threads, holding c. */
+ * Protocol (migration 036): the key is claimed by the first statement of
+ * the booking's own transaction (idempotency_claim, corridor.idempotency_claim:
+ * INSERT ... ON CONFLICT DO NOTHING), and the answer is stored by
+ * idempotency_finish() in the same transaction, so a claim, the booking and
+ * its answer commit together or not at all.  A concurrent duplicate's claim
+ * waits for that transaction (up to wait_ms, then IDEMPOTENCY_IN_PROGRESS):
+ * committed, it replays the answer; rolled back -- an error, or a server
+ * that died, whose session PostgreSQL ends and rolls back -- it claims the
+ * key itself.  So the two never both book, and a retry after a crash is
+ * answered at once.  Stored: every final answer (201, and the 4xx refusals
+ * of the booking itself: 404, 409, 410, 412, 422).  Not stored: 400 (the
+ * request never reaches this point) and 5xx (rolled back with the claim, so
+ * the client may retry with the same key).  A refusal that comes from a
+ * rolled-back transaction (a unique violation) is stored on its own with
+ * idempotency_store().  Claims committed without an answer come only from
+ * servers before 036; one older than IDEMPOTENCY_STALE_S is taken over.
+ * Rows older than 24 h are purged by the sweeper.  Pool threads, holding c. */
 #ifndef CORRIDOR_IDEMPOTENCY_H
 #define CORRIDOR_IDEMPOTENCY_H
 
@@ -22,10 +27,10 @@
 
 struct db_conn;
 
-#define IDEMPOTENCY_STALE_S 60
+#define IDEMPOTENCY_STALE_S 60 /* corridor.idempotency_claim's '60 seconds' */
 
 enum idempotency_state {
-    IDEMPOTENCY_NEW = 0,     /* claimed: go on, then finish or forget */
+    IDEMPOTENCY_NEW = 0,     /* claimed in this transaction: book, then finish */
     IDEMPOTENCY_REPLAY,      /* answered before: *out holds it */
     IDEMPOTENCY_REUSED,      /* same key, another request: 422 */
     IDEMPOTENCY_IN_PROGRESS, /* the first request is still running */
@@ -46,20 +51,24 @@ bool idempotency_key_valid(const char *key);
  * (compact, keys sorted), into hex.  Pure; any thread. */
 void idempotency_hash(const char *method, const char *path, const json_t *body, char hex[65]);
 
-/* Claims or looks up (org, key).  When the first request is still in
- * progress, waits up to wait_ms for its answer before giving up with
- * IDEMPOTENCY_IN_PROGRESS. */
-enum idempotency_state idempotency_begin(struct db_conn *c, const char *org, const char *key,
-                                         const char *hash, int wait_ms,
-                                         struct idempotency_answer *out);
+/* Claims (org, key) inside the caller's transaction, or looks it up (see
+ * above).  Sets *state; on IDEMPOTENCY_REPLAY, *out holds the stored answer
+ * (free its body).  Returns DB_TX_OK, DB_TX_RETRY (a retryable error: the
+ * transaction is to be run again) or DB_TX_ERROR (*state is then
+ * IDEMPOTENCY_UNAVAILABLE or IDEMPOTENCY_ERROR). */
+int idempotency_claim(struct db_conn *c, const char *org, const char *key, const char *hash,
+                      int wait_ms, enum idempotency_state *state, struct idempotency_answer *out);
 
-/* Stores the answer of a claimed key (inside the caller's transaction or on
- * its own).  Returns a DB_TX_* code (DB_TX_OK, DB_TX_RETRY, DB_TX_ERROR). */
+/* Stores the answer of the key claimed in the caller's transaction.
+ * Returns a DB_TX_* code (DB_TX_OK, DB_TX_RETRY, DB_TX_ERROR). */
 int idempotency_finish(struct db_conn *c, const char *org, const char *key, int status,
                        const char *body);
 
-/* Drops an unanswered claim.  Returns 0 or -1. */
-int idempotency_forget(struct db_conn *c, const char *org, const char *key);
+/* Stores an answer together with its claim, on its own (outside a
+ * transaction that was rolled back); a key stored meanwhile by a duplicate
+ * is kept.  Returns 0 or -1. */
+int idempotency_store(struct db_conn *c, const char *org, const char *key, const char *hash,
+                      int status, const char *body);
 
 /* Deletes keys older than 24 h.  Returns how many, or -1. */
 long idempotency_purge(struct db_conn *c);

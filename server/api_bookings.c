@@ -67,9 +67,12 @@ struct booking_job {
     char *containers_json;
     char *customer_reference;
     int if_match; /* -1: none */
-    /* Idempotency-Key (create only) */
+    /* Idempotency-Key (create only): the claim's outcome, and the stored
+     * answer of a replay */
     char *idem_key;
     char idem_hash[65];
+    enum idempotency_state idem_state;
+    struct idempotency_answer stored;
     /* the answer, rendered inside the transaction */
     struct store_booking_result res;
     unsigned status;
@@ -83,6 +86,7 @@ static void job_free(void *arg)
     free(j->containers_json);
     free(j->customer_reference);
     free(j->idem_key);
+    free(j->stored.body);
     store_booking_result_clear(&j->res);
     free(j->body);
     free(j);
@@ -202,6 +206,18 @@ static int change_body(struct db_conn *c, void *arg)
 {
     struct booking_job *j = arg;
     int rc;
+    if (j->idem_key) {
+        /* the key first: claimed by this transaction, or answered (or being
+         * answered) by another request's */
+        free(j->stored.body);
+        j->stored.body = NULL;
+        rc = idempotency_claim(c, j->who.org_code, j->idem_key, j->idem_hash,
+                               IDEMPOTENCY_WAIT_MS, &j->idem_state, &j->stored);
+        if (rc != DB_TX_OK)
+            return rc;
+        if (j->idem_state != IDEMPOTENCY_NEW)
+            return DB_TX_ABORT;
+    }
     switch (j->change) {
     case CHANGE_CREATE:
         rc = store_booking_create(c, &j->who, j->quote_id, j->option,
@@ -290,40 +306,39 @@ static void change_work(struct http_request *req, void *arg)
         send_failure(req, c);
         goto out;
     }
-    if (j->idem_key) {
-        struct idempotency_answer stored;
-        enum idempotency_state st = idempotency_begin(c, j->who.org_code, j->idem_key, j->idem_hash,
-                                                      IDEMPOTENCY_WAIT_MS, &stored);
-        switch (st) {
-        case IDEMPOTENCY_NEW:
-            break;
+    int rc = change_tx(c, j);
+    if (j->idem_key && j->idem_state != IDEMPOTENCY_NEW) {
+        switch (j->idem_state) {
         case IDEMPOTENCY_REPLAY:
-            send_answer(req, (unsigned)stored.status, stored.body, strlen(stored.body), NULL, true);
-            goto out;
+            send_answer(req, (unsigned)j->stored.status, j->stored.body, strlen(j->stored.body),
+                        NULL, true);
+            j->stored.body = NULL;
+            break;
         case IDEMPOTENCY_REUSED:
             http_reply_problem(req, 422, "idempotency_key_reused",
                                "this Idempotency-Key was used with another request; use a new "
                                "key for a new request",
                                NULL);
-            goto out;
+            break;
         case IDEMPOTENCY_IN_PROGRESS:
             http_set_header(req, "Retry-After", "1");
             http_reply_problem(req, 409, "idempotency_in_progress",
                                "a request with this Idempotency-Key is still being processed; "
                                "retry it shortly to get its answer",
                                NULL);
-            goto out;
+            break;
         default:
             send_failure(req, c);
-            goto out;
+            break;
         }
+        goto out;
     }
-    int rc = change_tx(c, j);
     if (rc == DB_TX_OK) /* booked quantities may have changed: quotes read them again */
         quote_cache_booked_changed();
     if (rc == DB_TX_ABORT && render(j)) { /* quote_already_booked by the unique constraint */
-        if (j->idem_key)
-            idempotency_finish(c, j->who.org_code, j->idem_key, (int)j->status, j->body);
+        if (j->idem_key) /* the claim was rolled back with the rest */
+            idempotency_store(c, j->who.org_code, j->idem_key, j->idem_hash, (int)j->status,
+                              j->body);
         rc = DB_TX_OK;
     }
     /* committed without a key: rendered now, which fails only when memory runs out or
@@ -332,9 +347,7 @@ static void change_work(struct http_request *req, void *arg)
         log_event(LOGL_ERROR, "bookings.render", "the committed answer could not be rendered");
         rc = DB_TX_ERROR;
     }
-    if (rc != DB_TX_OK) {
-        if (j->idem_key)
-            idempotency_forget(c, j->who.org_code, j->idem_key);
+    if (rc != DB_TX_OK) { /* with a key, its claim was rolled back too */
         send_failure(req, c);
         goto out;
     }

@@ -10,7 +10,11 @@
  * would have been retried: corridor_booking_tx_retries_total).  Last, a
  * server whose booking lane lets one change run at a time
  * (CORRIDOR_BOOKING_CONCURRENCY=1): a storm of creates and then of cancels
- * still ends exactly right, and nothing waits in the lane afterwards. */
+ * still ends exactly right, and nothing waits in the lane afterwards.
+ * Last, a server killed (SIGKILL) while bookings with Idempotency-Keys are
+ * in flight: nothing is half-booked, and after a restart every request sent
+ * again with its key gets its final answer at once; and a duplicate of a
+ * request still running waits for it, but not for ever. */
 #include "bookings_fixture.h"
 
 #include <check.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct it_server srv[2];
 static char db[64];
@@ -45,6 +50,7 @@ struct call {
     const struct it_server *s;
     char *quote;
     const char *cancel; /* a booking reference: POST .../cancel instead of a create */
+    const char *idem;   /* the create's Idempotency-Key, or NULL */
     struct it_response r;
     int rc;
 };
@@ -60,7 +66,7 @@ static void *call_thread(void *arg)
         snprintf(path, sizeof path, "/v1/bookings/%s/cancel", c->cancel);
         c->rc = it_request(c->s, "POST", path, fwd, NULL, NULL, &c->r);
     } else {
-        c->rc = bf_post_booking(c->s, fwd, c->quote, false, NULL, &c->r);
+        c->rc = bf_post_booking(c->s, fwd, c->quote, false, c->idem, &c->r);
     }
     return NULL;
 }
@@ -248,6 +254,227 @@ START_TEST(test_storm_lane_of_one)
 }
 END_TEST
 
+struct storm_run {
+    struct call *calls;
+    int n;
+};
+
+static void *storm_thread(void *arg)
+{
+    struct storm_run *run = arg;
+    storm(run->calls, run->n);
+    return NULL;
+}
+
+/* Backends of db waiting for a lock inside booking_create. */
+static long waiting_bookings(void)
+{
+    return bf_sql_long(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND wait_event_type = 'Lock' AND query LIKE "
+                           "'%%booking_create%%'");
+}
+
+/* A server killed (SIGKILL) while N bookings with Idempotency-Keys are in
+ * flight, held at a departure that a session of the test keeps locked, so
+ * that some are inside their transactions and the others wait in the lane.
+ * Nothing of them may stay: no booking, no reserved TEU.  After a restart the
+ * same N requests, sent again with their keys, get their final answers at
+ * once -- exactly FIT booked (the departure's room), the others 409
+ * capacity_unavailable, none 409 idempotency_in_progress for a request
+ * whose server is gone -- and sent a third time, every answer is replayed. */
+START_TEST(test_server_killed_mid_booking)
+{
+    enum { N = 12, FIT = 5 };
+    static const char *const env[] = {"CORRIDOR_BOOKING_CONCURRENCY=4", NULL};
+    struct bf_itinerary it;
+    bf_itinerary(db, 14, &it);
+    long dep = it.dep[0];
+    bf_sql(db,
+           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
+           2 * FIT, 20000 * N, dep);
+    long capacity =
+        bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
+    long legs0 =
+        bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE departure_id = %ld", dep);
+
+    struct it_server k;
+    ck_assert_int_eq(it_server_start(&k, db, env), 0);
+    bf_wait_key(&k, fwd);
+    struct call calls[N];
+    char keys[N][48];
+    memset(calls, 0, sizeof calls);
+    for (int i = 0; i < N; i++) {
+        snprintf(keys[i], sizeof keys[i], "killed-%ld-%d", dep, i);
+        calls[i].s = &k;
+        calls[i].idem = keys[i];
+        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
+    }
+
+    PGconn *hold = PQconnectdb(it_db_url(db));
+    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
+             dep);
+    PGresult *r = PQexec(hold, sql);
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+
+    struct storm_run run = {calls, N};
+    pthread_t th;
+    pthread_create(&th, NULL, storm_thread, &run);
+    long waiting = 0;
+    for (int i = 0; i < 200 && (waiting = waiting_bookings()) < 4; i++)
+        usleep(50 * 1000);
+    ck_assert_msg(waiting >= 1, "no booking reached the locked departure");
+    it_server_kill(&k);
+    pthread_join(th, NULL);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(calls[i].rc != 0, "request %d was answered (%ld) before the kill", i,
+                      calls[i].r.status);
+        it_response_free(&calls[i].r);
+    }
+    r = PQexec(hold, "ROLLBACK");
+    PQclear(r);
+    PQfinish(hold);
+
+    /* the killed server's sessions end without committing anything */
+    for (int i = 0; i < 200 && waiting_bookings() > 0; i++)
+        usleep(50 * 1000);
+    ck_assert_int_eq(bf_dep_teu(db, dep), capacity - 2 * FIT);
+    ck_assert_int_eq(
+        bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE departure_id = %ld", dep),
+        legs0);
+    ck_assert_int_eq(bf_violations(db), 0);
+
+    struct it_server again;
+    ck_assert_int_eq(it_server_start(&again, db, env), 0);
+    bf_wait_key(&again, fwd);
+    for (int i = 0; i < N; i++)
+        calls[i].s = &again;
+    double t0 = bf_now();
+    storm(calls, N);
+    double took = bf_now() - t0;
+    int booked = 0;
+    char refs[N][24];
+    for (int i = 0; i < N; i++) {
+        refs[i][0] = '\0';
+        ck_assert_msg(calls[i].rc == 0, "request %d got no answer after the restart", i);
+        if (calls[i].r.status == 201) {
+            booked++;
+            snprintf(refs[i], sizeof refs[i], "%s", it_json_str(calls[i].r.json, "reference"));
+            ck_assert_int_eq(bf_sql_long(db,
+                                         "SELECT count(*) FROM corridor.booking WHERE "
+                                         "reference = '%s' AND quote_id = '%s'",
+                                         refs[i], calls[i].quote),
+                             1);
+        } else {
+            const char *code = it_json_str(calls[i].r.json, "code");
+            ck_assert_msg(calls[i].r.status == 409 && code &&
+                              strcmp(code, "capacity_unavailable") == 0,
+                          "request %d after the restart: %ld %s", i, calls[i].r.status,
+                          calls[i].r.body);
+        }
+        it_response_free(&calls[i].r);
+    }
+    ck_assert_int_eq(booked, FIT);
+    ck_assert_msg(took < 2.0, "the answers after the restart took %.1f s", took);
+    ck_assert_int_eq(bf_dep_teu(db, dep), capacity);
+    ck_assert_int_eq(
+        bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE departure_id = %ld", dep),
+        legs0 + FIT);
+    ck_assert_int_eq(bf_violations(db), 0);
+
+    /* the same requests once more: the answers of the second round, replayed */
+    storm(calls, N);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(calls[i].rc, 0);
+        const char *replayed = it_header(&calls[i].r, "Idempotent-Replayed");
+        ck_assert_msg(replayed && strcmp(replayed, "true") == 0, "request %d: not a replay: %ld %s",
+                      i, calls[i].r.status, calls[i].r.body);
+        ck_assert_int_eq(calls[i].r.status, refs[i][0] ? 201 : 409);
+        if (refs[i][0])
+            ck_assert_str_eq(it_json_str(calls[i].r.json, "reference"), refs[i]);
+        it_response_free(&calls[i].r);
+        free(calls[i].quote);
+    }
+    ck_assert_int_eq(bf_dep_teu(db, dep), capacity);
+    ck_assert_int_eq(it_server_stop(&again), 0);
+}
+END_TEST
+
+struct held_call {
+    const struct it_server *s;
+    const char *quote;
+    const char *idem;
+    struct it_response r;
+    int rc;
+};
+
+static void *held_thread(void *arg)
+{
+    struct held_call *c = arg;
+    c->rc = bf_post_booking(c->s, fwd, c->quote, false, c->idem, &c->r);
+    return NULL;
+}
+
+/* A duplicate of a request whose transaction is still running waits for it:
+ * the first is held at a departure a session of the test keeps locked for
+ * longer than that wait, so the duplicate (on the other instance) gets 409
+ * idempotency_in_progress with Retry-After -- after about 3 s, not at once.
+ * Once the lock is gone the first is booked, and the duplicate sent again
+ * replays its answer; one booking in all. */
+START_TEST(test_duplicate_waits_for_the_first)
+{
+    struct bf_itinerary it;
+    bf_itinerary(db, 15, &it);
+    char *q = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
+    PGconn *hold = PQconnectdb(it_db_url(db));
+    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
+             it.dep[0]);
+    PGresult *r = PQexec(hold, sql);
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+
+    struct held_call first = {.s = &srv[0], .quote = q, .idem = "held-first"};
+    pthread_t th;
+    pthread_create(&th, NULL, held_thread, &first);
+    for (int i = 0; i < 200 && waiting_bookings() < 1; i++)
+        usleep(50 * 1000);
+    ck_assert_int_ge(waiting_bookings(), 1);
+
+    struct it_response dup;
+    double t0 = bf_now();
+    ck_assert_int_eq(bf_post_booking(&srv[1], fwd, q, false, "held-first", &dup), 0);
+    double waited = bf_now() - t0;
+    ck_assert_msg(dup.status == 409 && it_json_str(dup.json, "code") &&
+                      strcmp(it_json_str(dup.json, "code"), "idempotency_in_progress") == 0,
+                  "the duplicate: %ld %s", dup.status, dup.body);
+    ck_assert_ptr_nonnull(it_header(&dup, "Retry-After"));
+    ck_assert_msg(waited > 2.5 && waited < 10, "the duplicate was answered after %.2f s", waited);
+    it_response_free(&dup);
+
+    r = PQexec(hold, "ROLLBACK");
+    PQclear(r);
+    PQfinish(hold);
+    pthread_join(th, NULL);
+    ck_assert_int_eq(first.rc, 0);
+    ck_assert_msg(first.r.status == 201, "the first: %ld %s", first.r.status, first.r.body);
+    ck_assert_int_eq(bf_post_booking(&srv[1], fwd, q, false, "held-first", &dup), 0);
+    ck_assert_int_eq(dup.status, 201);
+    ck_assert_str_eq(dup.body, first.r.body);
+    ck_assert_str_eq(it_header(&dup, "Idempotent-Replayed"), "true");
+    it_response_free(&dup);
+    it_response_free(&first.r);
+    ck_assert_int_eq(
+        bf_sql_long(db, "SELECT count(*) FROM corridor.booking WHERE quote_id = '%s'", q), 1);
+    ck_assert_int_eq(bf_violations(db), 0);
+    free(q);
+}
+END_TEST
+
 Suite *booking_storm_suite(void);
 Suite *booking_storm_suite(void)
 {
@@ -259,6 +486,8 @@ Suite *booking_storm_suite(void)
     tcase_add_test(tc, test_storm_two_servers);
     tcase_add_test(tc, test_opposite_directions);
     tcase_add_test(tc, test_storm_lane_of_one);
+    tcase_add_test(tc, test_server_killed_mid_booking);
+    tcase_add_test(tc, test_duplicate_waits_for_the_first);
     suite_add_tcase(s, tc);
     return s;
 }

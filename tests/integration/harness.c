@@ -218,6 +218,16 @@ int it_server_start(struct it_server *s, const char *dbname, const char *const *
     return -1;
 }
 
+void it_server_kill(struct it_server *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGKILL);
+    int st;
+    waitpid(s->pid, &st, 0);
+    s->pid = 0;
+}
+
 int it_server_stop(struct it_server *s)
 {
     if (s->pid <= 0)

@@ -53,6 +53,9 @@ struct it_server {
 int it_server_start(struct it_server *s, const char *dbname, const char *const *env);
 /* Sends SIGTERM, waits for exit; returns the exit status (0 = clean) or -1. */
 int it_server_stop(struct it_server *s);
+/* Kills the server with SIGKILL, as a crash would: no shutdown, open
+ * connections to clients and to PostgreSQL simply vanish.  Waits for it. */
+void it_server_kill(struct it_server *s);
 
 struct it_response {
     long status;
