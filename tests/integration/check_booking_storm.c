@@ -13,8 +13,9 @@
  * still ends exactly right, and nothing waits in the lane afterwards.
  * Last, a server killed (SIGKILL) while bookings with Idempotency-Keys are
  * in flight: nothing is half-booked, and after a restart every request sent
- * again with its key gets its final answer at once; and a duplicate of a
- * request still running waits for it, but not for ever. */
+ * again with its key gets its final answer at once; a duplicate of a
+ * request still running waits for it, but not for ever; and PostgreSQL
+ * sessions ended mid-booking leave nothing behind either. */
 #include "bookings_fixture.h"
 
 #include <check.h>
@@ -475,6 +476,110 @@ START_TEST(test_duplicate_waits_for_the_first)
 }
 END_TEST
 
+/* PostgreSQL sessions ended (pg_terminate_backend) in the middle of
+ * bookings with Idempotency-Keys, while they wait at a departure a session
+ * of the test keeps locked: those requests are answered 5xx and nothing of
+ * them stays; the others go on.  Sent again with their keys, the 5xx ones get
+ * their final answers (the server opens new sessions), FIT are booked in all
+ * and every answer then replays. */
+START_TEST(test_sessions_killed_mid_booking)
+{
+    enum { N = 10, FIT = 4 };
+    struct bf_itinerary it;
+    bf_itinerary(db, 16, &it);
+    long dep = it.dep[0];
+    bf_sql(db,
+           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
+           2 * FIT, 20000 * N, dep);
+    long capacity =
+        bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
+    struct call calls[N];
+    char keys[N][48];
+    memset(calls, 0, sizeof calls);
+    for (int i = 0; i < N; i++) {
+        snprintf(keys[i], sizeof keys[i], "session-%ld-%d", dep, i);
+        calls[i].s = &srv[0];
+        calls[i].idem = keys[i];
+        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
+    }
+    PGconn *hold = PQconnectdb(it_db_url(db));
+    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
+             dep);
+    PGresult *r = PQexec(hold, sql);
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    struct storm_run run = {calls, N};
+    pthread_t th;
+    pthread_create(&th, NULL, storm_thread, &run);
+    for (int i = 0; i < 200 && waiting_bookings() < 1; i++)
+        usleep(50 * 1000);
+    long killed = bf_sql_long(db, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
+                                  "FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND wait_event_type = 'Lock' AND query LIKE "
+                                  "'%%booking_create%%'");
+    ck_assert_int_ge(killed, 1);
+    r = PQexec(hold, "ROLLBACK");
+    PQclear(r);
+    PQfinish(hold);
+    pthread_join(th, NULL);
+
+    int failed = 0;
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(calls[i].rc == 0, "request %d got no answer", i);
+        long st = calls[i].r.status;
+        const char *code = it_json_str(calls[i].r.json, "code");
+        if (st >= 500) {
+            failed++;
+            continue;
+        }
+        ck_assert_msg(st == 201 || (st == 409 && code && strcmp(code, "capacity_unavailable") == 0),
+                      "request %d: %ld %s", i, st, calls[i].r.body);
+    }
+    ck_assert_msg(failed >= 1 && failed <= killed, "%d answers 5xx for %ld sessions ended", failed,
+                  killed);
+    ck_assert_int_eq(bf_violations(db), 0);
+
+    /* the 5xx ones again, with their keys */
+    struct call again[N];
+    int n = 0;
+    for (int i = 0; i < N; i++)
+        if (calls[i].r.status >= 500)
+            again[n++] = (struct call){.s = &srv[0], .quote = calls[i].quote, .idem = calls[i].idem};
+    storm(again, n);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(again[i].rc, 0);
+        const char *code = it_json_str(again[i].r.json, "code");
+        ck_assert_msg(again[i].r.status == 201 ||
+                          (again[i].r.status == 409 && code &&
+                           strcmp(code, "capacity_unavailable") == 0),
+                      "retry %d: %ld %s", i, again[i].r.status, again[i].r.body);
+        it_response_free(&again[i].r);
+    }
+    ck_assert_int_eq(bf_dep_teu(db, dep), capacity);
+    ck_assert_int_eq(
+        bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE departure_id = %ld", dep),
+        FIT);
+    ck_assert_int_eq(bf_violations(db), 0);
+
+    /* every key now has its final answer */
+    for (int i = 0; i < N; i++) {
+        it_response_free(&calls[i].r);
+        ck_assert_int_eq(bf_post_booking(&srv[0], fwd, calls[i].quote, false, calls[i].idem,
+                                         &calls[i].r),
+                         0);
+        const char *replayed = it_header(&calls[i].r, "Idempotent-Replayed");
+        ck_assert_msg(replayed && strcmp(replayed, "true") == 0, "key %d: not a replay: %ld %s", i,
+                      calls[i].r.status, calls[i].r.body);
+        it_response_free(&calls[i].r);
+        free(calls[i].quote);
+    }
+    ck_assert_int_eq(bf_dep_teu(db, dep), capacity);
+}
+END_TEST
+
 Suite *booking_storm_suite(void);
 Suite *booking_storm_suite(void)
 {
@@ -488,6 +593,7 @@ Suite *booking_storm_suite(void)
     tcase_add_test(tc, test_storm_lane_of_one);
     tcase_add_test(tc, test_server_killed_mid_booking);
     tcase_add_test(tc, test_duplicate_waits_for_the_first);
+    tcase_add_test(tc, test_sessions_killed_mid_booking);
     suite_add_tcase(s, tc);
     return s;
 }
