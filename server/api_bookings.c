@@ -211,8 +211,8 @@ static int change_body(struct db_conn *c, void *arg)
          * answered) by another request's */
         free(j->stored.body);
         j->stored.body = NULL;
-        rc = idempotency_claim(c, j->who.org_code, j->idem_key, j->idem_hash,
-                               IDEMPOTENCY_WAIT_MS, &j->idem_state, &j->stored);
+        rc = idempotency_claim(c, j->who.org_code, j->idem_key, j->idem_hash, IDEMPOTENCY_WAIT_MS,
+                               &j->idem_state, &j->stored);
         if (rc != DB_TX_OK)
             return rc;
         if (j->idem_state != IDEMPOTENCY_NEW)
@@ -336,7 +336,7 @@ static void change_work(struct http_request *req, void *arg)
     if (rc == DB_TX_OK) /* booked quantities may have changed: quotes read them again */
         quote_cache_booked_changed();
     if (rc == DB_TX_ABORT && render(j)) { /* quote_already_booked by the unique constraint */
-        if (j->idem_key) /* the claim was rolled back with the rest */
+        if (j->idem_key)                  /* the claim was rolled back with the rest */
             idempotency_store(c, j->who.org_code, j->idem_key, j->idem_hash, (int)j->status,
                               j->body);
         rc = DB_TX_OK;

@@ -90,18 +90,24 @@ static void storm(struct call *calls, int n)
  * whose sea departure has room for exactly `fit` of them, spread over
  * `servers` server processes of on[].  With cancel, the booked ones are then
  * all cancelled at once, which gives the departure its capacity back. */
+/* Leaves room on departure dep for exactly fit bookings of 2 TEU (and the
+ * kilograms of requests of them); returns its capacity in TEU. */
+static long room_for(long dep, int fit, int requests)
+{
+    bf_sql(db,
+           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
+           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
+           2 * fit, 20000 * requests, dep);
+    return bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
+}
+
 static void capacity_storm(const struct it_server *on, int servers, int nth, int requests, int fit,
                            bool cancel)
 {
     struct bf_itinerary it;
     bf_itinerary(db, nth, &it);
     long dep = it.dep[0];
-    bf_sql(db,
-           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
-           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
-           2 * fit, 20000 * requests, dep);
-    long capacity =
-        bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
+    long capacity = room_for(dep, fit, requests);
     struct call *calls = calloc((size_t)requests, sizeof *calls);
     for (int i = 0; i < requests; i++) {
         calls[i].s = &on[i % servers];
@@ -275,6 +281,41 @@ static long waiting_bookings(void)
                            "'%%booking_create%%'");
 }
 
+/* calls[i]: a create of a new quote over the two departures of it on server s,
+ * with Idempotency-Key keys[i] = "<tag>-<first departure>-<i>". */
+static void keyed_calls(struct call *calls, char (*keys)[48], int n, const struct it_server *s,
+                        const char *tag, const struct bf_itinerary *it)
+{
+    memset(calls, 0, (size_t)n * sizeof *calls);
+    for (int i = 0; i < n; i++) {
+        snprintf(keys[i], sizeof keys[i], "%s-%ld-%d", tag, it->dep[0], i);
+        calls[i].s = s;
+        calls[i].idem = keys[i];
+        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it->dep, 2, 1);
+    }
+}
+
+/* A session of the test that holds departure dep locked (FOR UPDATE) until
+ * release_departure: bookings over it wait inside booking_create. */
+static PGconn *hold_departure(long dep)
+{
+    PGconn *hold = PQconnectdb(it_db_url(db));
+    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
+             dep);
+    PGresult *r = PQexec(hold, sql);
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    return hold;
+}
+
+static void release_departure(PGconn *hold)
+{
+    PQclear(PQexec(hold, "ROLLBACK"));
+    PQfinish(hold);
+}
+
 /* A server killed (SIGKILL) while N bookings with Idempotency-Keys are in
  * flight, held at a departure that a session of the test keeps locked, so
  * that some are inside their transactions and the others wait in the lane.
@@ -290,12 +331,7 @@ START_TEST(test_server_killed_mid_booking)
     struct bf_itinerary it;
     bf_itinerary(db, 14, &it);
     long dep = it.dep[0];
-    bf_sql(db,
-           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
-           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
-           2 * FIT, 20000 * N, dep);
-    long capacity =
-        bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
+    long capacity = room_for(dep, FIT, N);
     long legs0 =
         bf_sql_long(db, "SELECT count(*) FROM corridor.booking_leg WHERE departure_id = %ld", dep);
 
@@ -304,22 +340,9 @@ START_TEST(test_server_killed_mid_booking)
     bf_wait_key(&k, fwd);
     struct call calls[N];
     char keys[N][48];
-    memset(calls, 0, sizeof calls);
-    for (int i = 0; i < N; i++) {
-        snprintf(keys[i], sizeof keys[i], "killed-%ld-%d", dep, i);
-        calls[i].s = &k;
-        calls[i].idem = keys[i];
-        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
-    }
+    keyed_calls(calls, keys, N, &k, "killed", &it);
 
-    PGconn *hold = PQconnectdb(it_db_url(db));
-    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
-    char sql[128];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
-             dep);
-    PGresult *r = PQexec(hold, sql);
-    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
+    PGconn *hold = hold_departure(dep);
 
     struct storm_run run = {calls, N};
     pthread_t th;
@@ -335,9 +358,7 @@ START_TEST(test_server_killed_mid_booking)
                       calls[i].r.status);
         it_response_free(&calls[i].r);
     }
-    r = PQexec(hold, "ROLLBACK");
-    PQclear(r);
-    PQfinish(hold);
+    release_departure(hold);
 
     /* the killed server's sessions end without committing anything */
     for (int i = 0; i < 200 && waiting_bookings() > 0; i++)
@@ -371,10 +392,9 @@ START_TEST(test_server_killed_mid_booking)
                              1);
         } else {
             const char *code = it_json_str(calls[i].r.json, "code");
-            ck_assert_msg(calls[i].r.status == 409 && code &&
-                              strcmp(code, "capacity_unavailable") == 0,
-                          "request %d after the restart: %ld %s", i, calls[i].r.status,
-                          calls[i].r.body);
+            ck_assert_msg(
+                calls[i].r.status == 409 && code && strcmp(code, "capacity_unavailable") == 0,
+                "request %d after the restart: %ld %s", i, calls[i].r.status, calls[i].r.body);
         }
         it_response_free(&calls[i].r);
     }
@@ -430,14 +450,7 @@ START_TEST(test_duplicate_waits_for_the_first)
     struct bf_itinerary it;
     bf_itinerary(db, 15, &it);
     char *q = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
-    PGconn *hold = PQconnectdb(it_db_url(db));
-    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
-    char sql[128];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
-             it.dep[0]);
-    PGresult *r = PQexec(hold, sql);
-    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
+    PGconn *hold = hold_departure(it.dep[0]);
 
     struct held_call first = {.s = &srv[0], .quote = q, .idem = "held-first"};
     pthread_t th;
@@ -457,9 +470,7 @@ START_TEST(test_duplicate_waits_for_the_first)
     ck_assert_msg(waited > 2.5 && waited < 10, "the duplicate was answered after %.2f s", waited);
     it_response_free(&dup);
 
-    r = PQexec(hold, "ROLLBACK");
-    PQclear(r);
-    PQfinish(hold);
+    release_departure(hold);
     pthread_join(th, NULL);
     ck_assert_int_eq(first.rc, 0);
     ck_assert_msg(first.r.status == 201, "the first: %ld %s", first.r.status, first.r.body);
@@ -488,29 +499,11 @@ START_TEST(test_sessions_killed_mid_booking)
     struct bf_itinerary it;
     bf_itinerary(db, 16, &it);
     long dep = it.dep[0];
-    bf_sql(db,
-           "UPDATE corridor.departure SET capacity_teu = booked_teu + %d, "
-           "capacity_kg = greatest(capacity_kg, booked_kg + %d) WHERE id = %ld",
-           2 * FIT, 20000 * N, dep);
-    long capacity =
-        bf_sql_long(db, "SELECT capacity_teu FROM corridor.departure WHERE id = %ld", dep);
+    long capacity = room_for(dep, FIT, N);
     struct call calls[N];
     char keys[N][48];
-    memset(calls, 0, sizeof calls);
-    for (int i = 0; i < N; i++) {
-        snprintf(keys[i], sizeof keys[i], "session-%ld-%d", dep, i);
-        calls[i].s = &srv[0];
-        calls[i].idem = keys[i];
-        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
-    }
-    PGconn *hold = PQconnectdb(it_db_url(db));
-    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
-    char sql[128];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT 1 FROM corridor.departure WHERE id = %ld FOR UPDATE",
-             dep);
-    PGresult *r = PQexec(hold, sql);
-    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
+    keyed_calls(calls, keys, N, &srv[0], "session", &it);
+    PGconn *hold = hold_departure(dep);
     struct storm_run run = {calls, N};
     pthread_t th;
     pthread_create(&th, NULL, storm_thread, &run);
@@ -521,9 +514,7 @@ START_TEST(test_sessions_killed_mid_booking)
                                   "AND wait_event_type = 'Lock' AND query LIKE "
                                   "'%%booking_create%%'");
     ck_assert_int_ge(killed, 1);
-    r = PQexec(hold, "ROLLBACK");
-    PQclear(r);
-    PQfinish(hold);
+    release_departure(hold);
     pthread_join(th, NULL);
 
     int failed = 0;
@@ -547,14 +538,14 @@ START_TEST(test_sessions_killed_mid_booking)
     int n = 0;
     for (int i = 0; i < N; i++)
         if (calls[i].r.status >= 500)
-            again[n++] = (struct call){.s = &srv[0], .quote = calls[i].quote, .idem = calls[i].idem};
+            again[n++] =
+                (struct call){.s = &srv[0], .quote = calls[i].quote, .idem = calls[i].idem};
     storm(again, n);
     for (int i = 0; i < n; i++) {
         ck_assert_int_eq(again[i].rc, 0);
         const char *code = it_json_str(again[i].r.json, "code");
-        ck_assert_msg(again[i].r.status == 201 ||
-                          (again[i].r.status == 409 && code &&
-                           strcmp(code, "capacity_unavailable") == 0),
+        ck_assert_msg(again[i].r.status == 201 || (again[i].r.status == 409 && code &&
+                                                   strcmp(code, "capacity_unavailable") == 0),
                       "retry %d: %ld %s", i, again[i].r.status, again[i].r.body);
         it_response_free(&again[i].r);
     }
@@ -567,9 +558,8 @@ START_TEST(test_sessions_killed_mid_booking)
     /* every key now has its final answer */
     for (int i = 0; i < N; i++) {
         it_response_free(&calls[i].r);
-        ck_assert_int_eq(bf_post_booking(&srv[0], fwd, calls[i].quote, false, calls[i].idem,
-                                         &calls[i].r),
-                         0);
+        ck_assert_int_eq(
+            bf_post_booking(&srv[0], fwd, calls[i].quote, false, calls[i].idem, &calls[i].r), 0);
         const char *replayed = it_header(&calls[i].r, "Idempotent-Replayed");
         ck_assert_msg(replayed && strcmp(replayed, "true") == 0, "key %d: not a replay: %ld %s", i,
                       calls[i].r.status, calls[i].r.body);
