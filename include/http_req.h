@@ -69,6 +69,7 @@ struct http_request {
     bool handed_off;
     bool in_list, resumed, forced, job_running, orphaned; /* under the mutex */
     struct http_request *prev, *next;                     /* hand-off list */
+    void (*first)(struct http_request *req, void *arg); /* http_defer_lane_first */
     void (*work)(struct http_request *req, void *arg);
     void *work_arg;
     struct free_cb *on_free;

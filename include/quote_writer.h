@@ -92,6 +92,9 @@ bool quote_writer_throttle(int timeout_ms);
  * (or its batch dropped), for at most timeout_ms, and says whether it was
  * queued here.  Any thread but the writer's. */
 bool quote_writer_wait(const char *id, int timeout_ms);
+/* Whether the quote id is queued or being written here now (no waiting).
+ * Any thread but the writer's. */
+bool quote_writer_queued(const char *id);
 /* False while batches fail (PostgreSQL unreachable); any thread. */
 bool quote_writer_healthy(void);
 /* Quotes queued and not yet committed (a gauge). */

@@ -41,6 +41,14 @@ struct worker_lane *worker_lane_new(struct worker *w, unsigned max);
 int worker_submit_lane(struct worker *w, struct worker_lane *lane, worker_fn work,
                        worker_done_fn done, void *arg);
 
+/* worker_submit_lane with a first stage: first(arg) runs on the pool outside
+ * the lane (it waits for nothing and takes no slot), then work(arg) goes
+ * through the lane as above, then done(arg).  For a job that may have to
+ * wait for something else before it is worth a slot.  first NULL: the same
+ * as worker_submit_lane. */
+int worker_submit_lane_first(struct worker *w, struct worker_lane *lane, worker_fn first,
+                             worker_fn work, worker_done_fn done, void *arg);
+
 /* Jobs of lane waiting for a slot (a gauge for /metrics).  Any thread. */
 unsigned worker_lane_waiting(const struct worker_lane *lane);
 

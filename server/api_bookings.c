@@ -62,6 +62,7 @@ struct booking_job {
     char quote_id[40];
     int option;
     bool hold;
+    bool awaited, made_here; /* await_quote ran; the quote was queued here */
     /* amend */
     bool set_reference;
     char *containers_json;
@@ -286,12 +287,23 @@ static int change_tx(struct db_conn *c, struct booking_job *j)
     return db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
 }
 
+/* First stage of a create whose quote is queued here (pool thread, outside
+ * the lane): waits until its batch committed. */
+static void await_quote(struct http_request *req, void *arg)
+{
+    (void)req;
+    struct booking_job *j = arg;
+    j->made_here = quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
+    j->awaited = true;
+}
+
 static void change_work(struct http_request *req, void *arg)
 {
     struct booking_job *j = arg;
-    /* a quote made here: wait until its write-behind batch committed */
-    bool made_here =
-        j->change == CHANGE_CREATE && quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
+    /* a quote made here: wait until its write-behind batch committed (done
+     * before the lane by await_quote when it was still queued then) */
+    bool made_here = j->made_here || (j->change == CHANGE_CREATE && !j->awaited &&
+                                      quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS));
     struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
     if (!c) {
         http_reply_unavailable(req);
@@ -472,7 +484,12 @@ static void create_booking(struct http_request *req)
         idempotency_hash(http_method_name(req), http_path(req), body, j->idem_hash);
     }
     http_on_free(req, job_free, j);
-    http_defer_lane(req, app.booking_lane, change_work, j);
+    /* a quote still queued in this process's writer is waited for before the
+     * lane, so that the wait holds none of its slots */
+    if (quote_writer_queued(j->quote_id))
+        http_defer_lane_first(req, app.booking_lane, await_quote, change_work, j);
+    else
+        http_defer_lane(req, app.booking_lane, change_work, j);
 }
 
 static void transition(struct http_request *req, enum change change)

@@ -210,6 +210,12 @@ static void job_run(void *arg)
         http_reply_problem(req, 500, "internal_error", "the request was not answered", NULL);
 }
 
+static void job_first(void *arg)
+{
+    struct http_request *req = arg;
+    req->first(req, req->work_arg);
+}
+
 static void job_done(void *arg)
 {
     http_req_job_done(arg);
@@ -224,10 +230,19 @@ void http_defer(struct http_request *req, void (*work)(struct http_request *req,
 void http_defer_lane(struct http_request *req, struct worker_lane *lane,
                      void (*work)(struct http_request *req, void *arg), void *arg)
 {
+    http_defer_lane_first(req, lane, NULL, work, arg);
+}
+
+void http_defer_lane_first(struct http_request *req, struct worker_lane *lane,
+                           void (*first)(struct http_request *req, void *arg),
+                           void (*work)(struct http_request *req, void *arg), void *arg)
+{
+    req->first = first;
     req->work = work;
     req->work_arg = arg;
     http_req_hand_off(req, true);
-    if (!worker_ || worker_submit_lane(worker_, lane, job_run, job_done, req) != 0) {
+    if (!worker_ || worker_submit_lane_first(worker_, lane, first ? job_first : NULL, job_run,
+                                             job_done, req) != 0) {
         http_set_header(req, "Retry-After", "1");
         http_reply_problem(req, 503, "service_unavailable", "the server is shutting down", NULL);
         http_req_job_done(req); /* no job: resume now */

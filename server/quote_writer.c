@@ -242,6 +242,16 @@ static uint64_t find_seq(const struct item *list, const char *id)
     return 0;
 }
 
+bool quote_writer_queued(const char *id)
+{
+    if (!id || strlen(id) != QUOTE_ID_LEN)
+        return false;
+    pthread_mutex_lock(&w.mu);
+    bool queued = find_seq(w.inflight, id) || find_seq(w.head, id);
+    pthread_mutex_unlock(&w.mu);
+    return queued;
+}
+
 bool quote_writer_wait(const char *id, int timeout_ms)
 {
     if (!id || strlen(id) != QUOTE_ID_LEN)

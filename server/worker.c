@@ -13,7 +13,11 @@
  * waiting one.  Every count and list of a lane is touched on the loop thread
  * only (`waiting` is also an atomic copy for the gauge).  A lane with waiting
  * jobs always has a job on the pool, whose completion keeps the loop alive,
- * so worker_stop still runs every waiting job before uv_run returns. */
+ * so worker_stop still runs every waiting job before uv_run returns.
+ *
+ * A lane job with a first stage (worker_submit_lane_first) runs that stage
+ * on the pool outside its lane, with no slot; its after-work enters the job
+ * into the lane as if it had just been submitted. */
 #include "worker.h"
 
 #include "log.h"
@@ -31,6 +35,7 @@ enum item_kind { ITEM_WORK, ITEM_CALL };
 struct item {
     struct item *next;
     enum item_kind kind;
+    worker_fn first; /* set until the first stage has run: outside the lane */
     worker_fn work;
     worker_done_fn done;
     worker_loop_fn call;
@@ -64,7 +69,10 @@ struct worker {
 static void run_work(uv_work_t *req)
 {
     struct item *it = req->data;
-    it->work(it->arg);
+    if (it->first)
+        it->first(it->arg);
+    else
+        it->work(it->arg);
 }
 
 static void after_work(uv_work_t *req, int status);
@@ -81,6 +89,10 @@ static void queue_on_pool(struct item *it)
 static void enter(struct item *it)
 {
     struct worker_lane *l = it->lane;
+    if (it->first) { /* the first stage takes no slot */
+        queue_on_pool(it);
+        return;
+    }
     if (l && l->max && l->on_pool >= l->max) {
         it->next = NULL;
         if (l->tail)
@@ -115,6 +127,12 @@ static void after_work(uv_work_t *req, int status)
 {
     struct item *it = req->data;
     (void)status; /* never cancelled: queued jobs always run */
+    if (it->first) {
+        /* the first stage ran: now the lane */
+        it->first = NULL;
+        enter(it);
+        return;
+    }
     if (it->lane)
         leave(it->lane);
     if (it->done)
@@ -235,9 +253,16 @@ int worker_submit(struct worker *w, worker_fn work, worker_done_fn done, void *a
 int worker_submit_lane(struct worker *w, struct worker_lane *lane, worker_fn work,
                        worker_done_fn done, void *arg)
 {
+    return worker_submit_lane_first(w, lane, NULL, work, done, arg);
+}
+
+int worker_submit_lane_first(struct worker *w, struct worker_lane *lane, worker_fn first,
+                             worker_fn work, worker_done_fn done, void *arg)
+{
     assert(!lane || lane->w == w);
     struct item *it = xcalloc(1, sizeof *it);
     it->kind = ITEM_WORK;
+    it->first = first;
     it->work = work;
     it->done = done;
     it->arg = arg;

@@ -310,6 +310,7 @@ static PGconn *hold_departure(long dep)
     return hold;
 }
 
+/* Rolls back what the session of hold_departure (or any such session) holds. */
 static void release_departure(PGconn *hold)
 {
     PQclear(PQexec(hold, "ROLLBACK"));
@@ -487,6 +488,56 @@ START_TEST(test_duplicate_waits_for_the_first)
 }
 END_TEST
 
+/* A booking of a quote this server has still to write waits for that write
+ * before it takes a slot of the booking lane.  With a lane of one and the
+ * quote writer held up (a session of the test locks corridor.quote against
+ * inserts), a booking of a fresh quote waits for the writer, and a booking
+ * of an older quote meanwhile is answered at once (it used to wait behind
+ * the first for the slot, up to 3 s).  Released, the fresh quote is written
+ * and booked. */
+START_TEST(test_fresh_quote_waits_outside_the_lane)
+{
+    static const char *const env[] = {"CORRIDOR_BOOKING_CONCURRENCY=1", NULL};
+    struct it_server one;
+    ck_assert_int_eq(it_server_start(&one, db, env), 0);
+    bf_wait_key(&one, fwd);
+    struct bf_itinerary it;
+    bf_itinerary(db, 17, &it);
+    char *older = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
+
+    PGconn *hold = PQconnectdb(it_db_url(db));
+    ck_assert_int_eq(PQstatus(hold), CONNECTION_OK);
+    PGresult *r = PQexec(hold, "BEGIN; LOCK TABLE corridor.quote IN SHARE ROW EXCLUSIVE MODE");
+    ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    long deps[16];
+    size_t n_deps;
+    char *fresh = bf_quote(&one, fwd, db, "DEMOFWD", &it, 1, deps, &n_deps);
+    struct held_call first = {.s = &one, .quote = fresh};
+    pthread_t th;
+    pthread_create(&th, NULL, held_thread, &first);
+    usleep(300 * 1000); /* the first is waiting for the writer by now */
+
+    struct it_response second;
+    double t0 = bf_now();
+    ck_assert_int_eq(bf_post_booking(&one, fwd, older, false, NULL, &second), 0);
+    double took = bf_now() - t0;
+    ck_assert_msg(second.status == 201, "the older quote: %ld %s", second.status, second.body);
+    it_response_free(&second);
+    release_departure(hold); /* (its ROLLBACK releases the table too) */
+    ck_assert_msg(took < 1.5, "the older quote's booking waited %.2f s", took);
+
+    pthread_join(th, NULL);
+    ck_assert_int_eq(first.rc, 0);
+    ck_assert_msg(first.r.status == 201, "the fresh quote: %ld %s", first.r.status, first.r.body);
+    it_response_free(&first.r);
+    ck_assert_int_eq(bf_violations(db), 0);
+    ck_assert_int_eq(it_server_stop(&one), 0);
+    free(older);
+    free(fresh);
+}
+END_TEST
+
 /* PostgreSQL sessions ended (pg_terminate_backend) in the middle of
  * bookings with Idempotency-Keys, while they wait at a departure a session
  * of the test keeps locked: those requests are answered 5xx and nothing of
@@ -583,6 +634,7 @@ Suite *booking_storm_suite(void)
     tcase_add_test(tc, test_storm_lane_of_one);
     tcase_add_test(tc, test_server_killed_mid_booking);
     tcase_add_test(tc, test_duplicate_waits_for_the_first);
+    tcase_add_test(tc, test_fresh_quote_waits_outside_the_lane);
     tcase_add_test(tc, test_sessions_killed_mid_booking);
     suite_add_tcase(s, tc);
     return s;

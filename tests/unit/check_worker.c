@@ -4,8 +4,10 @@
  * submission order; a lane of max 0 is not limited; jobs waiting for a slot
  * wait off the pool (a plain job still runs while the lane is full) and are
  * counted by worker_lane_waiting and worker_pending; worker_stop runs every
- * job still waiting in a lane.  Nothing is asserted about time beyond "the
- * limit was never exceeded"; waits only bound a hang. */
+ * job still waiting in a lane; a job's first stage (worker_submit_lane_first)
+ * runs while its lane is full and takes no slot, and worker_stop runs jobs
+ * still in their first stage to the end.  Nothing is asserted about time
+ * beyond "the limit was never exceeded"; waits only bound a hang. */
 #include "worker.h"
 
 #include <check.h>
@@ -232,6 +234,73 @@ START_TEST(null_lane_is_plain_submit)
 }
 END_TEST
 
+/* The first stage of a lane job: counted, and it may sleep; it is outside
+ * `running`, which counts the lane's work only. */
+static atomic_uint first_count;
+static atomic_bool first_ran[JOBS + 8];
+
+static void first(void *arg)
+{
+    struct job *j = arg;
+    sleep_ms(j->sleep_ms);
+    atomic_store(&first_ran[j->index], true);
+    atomic_fetch_add(&first_count, 1);
+}
+
+/* Job 0 holds the one slot of a lane (gated); jobs 1..3 with a first stage
+ * run that stage meanwhile, but their work waits for the slot and then runs
+ * one at a time after job 0. */
+START_TEST(first_stage_runs_outside_the_lane)
+{
+    reset();
+    slack = JOBS;
+    atomic_store(&first_count, 0);
+    struct worker *w;
+    ck_assert_int_eq(worker_start(&w, POOL), 0);
+    struct worker_lane *lane = worker_lane_new(w, 1);
+    jobs[0].gated = true;
+    ck_assert_int_eq(worker_submit_lane(w, lane, work, done, &jobs[0]), 0);
+    ck_assert_uint_eq(wait_at_least(&started, 1, 5000), 1);
+    for (int i = 1; i <= 3; i++)
+        ck_assert_int_eq(worker_submit_lane_first(w, lane, first, work, done, &jobs[i]), 0);
+    ck_assert_uint_eq(wait_at_least(&first_count, 3, 5000), 3);
+    ck_assert_uint_eq(atomic_load(&started), 1); /* their work waits for the slot */
+    for (int i = 0; i < 5000 && worker_lane_waiting(lane) < 3; i++)
+        sleep_ms(1);
+    ck_assert_uint_eq(worker_lane_waiting(lane), 3);
+    atomic_store(&gate_open, true);
+    ck_assert_uint_eq(wait_at_least(&done_count, 4, 5000), 4);
+    ck_assert_int_eq(done_order[0], 0);
+    ck_assert_uint_eq(atomic_load(&max_running), 1);
+    ck_assert_uint_eq(worker_lane_waiting(lane), 0);
+    worker_stop(w);
+}
+END_TEST
+
+/* worker_stop while jobs are still in their first stage: each still runs
+ * its work and done, through the lane. */
+START_TEST(stop_runs_jobs_in_their_first_stage)
+{
+    reset();
+    slack = JOBS;
+    atomic_store(&first_count, 0);
+    struct worker *w;
+    ck_assert_int_eq(worker_start(&w, POOL), 0);
+    struct worker_lane *lane = worker_lane_new(w, 1);
+    for (int i = 0; i < 8; i++) {
+        jobs[i].sleep_ms = 5;
+        ck_assert_int_eq(worker_submit_lane_first(w, lane, first, work, done, &jobs[i]), 0);
+    }
+    worker_stop(w);
+    ck_assert_uint_eq(atomic_load(&first_count), 8);
+    ck_assert_uint_eq(atomic_load(&done_count), 8);
+    ck_assert_uint_eq(atomic_load(&started), 8);
+    ck_assert_uint_eq(atomic_load(&max_running), 1);
+    for (int i = 0; i < 8; i++)
+        ck_assert(atomic_load(&first_ran[i]));
+}
+END_TEST
+
 Suite *worker_suite(void);
 Suite *worker_suite(void)
 {
@@ -244,6 +313,8 @@ Suite *worker_suite(void)
     tcase_add_test(tc, lane_waits_off_the_pool);
     tcase_add_test(tc, stop_runs_waiting_lane_jobs);
     tcase_add_test(tc, null_lane_is_plain_submit);
+    tcase_add_test(tc, first_stage_runs_outside_the_lane);
+    tcase_add_test(tc, stop_runs_jobs_in_their_first_stage);
     suite_add_tcase(s, tc);
     return s;
 }
