@@ -120,10 +120,11 @@ START_TEST(test_book_confirmed)
         ck_assert_int_eq(bf_dep_kg(db, deps[i]), kg0[i] + 40000);
     }
     /* the quoted price holds: the booking's total is the quote's option 1 */
-    char *quoted = bf_sql_text(db,
-                               "SELECT corridor.quote_options(q)->0->'total'->>'amount' FROM corridor.quote q "
-                               "WHERE id = '%s'",
-                               q);
+    char *quoted =
+        bf_sql_text(db,
+                    "SELECT corridor.quote_options(q)->0->'total'->>'amount' FROM corridor.quote q "
+                    "WHERE id = '%s'",
+                    q);
     ck_assert_double_eq_tol(atof(it_json_str(r.json, "total.amount")), atof(quoted), 0.001);
     free(quoted);
 
@@ -170,9 +171,23 @@ START_TEST(test_patch_real_quote)
     assert_charges_add_up(r.json);
     json_t *after = json_object_get(r.json, "charges");
     ck_assert_int_eq(json_array_size(after), json_array_size(before));
+    int recounted = 0;
     for (size_t i = 0; i < json_array_size(before); i++) {
         json_t *b = json_array_get(before, i), *a = json_array_get(after, i);
         const char *basis = it_json_str(b, "basis");
+        /* the counts in the descriptions follow the containers */
+        const char *was_text = it_json_str(b, "description"),
+                   *now_text = it_json_str(a, "description");
+        const char *n2 = strstr(was_text, ", 2 × 40HC");
+        if (n2) {
+            recounted++;
+            char want[512];
+            snprintf(want, sizeof want, "%.*s, 4 × 40HC%s", (int)(n2 - was_text), was_text,
+                     n2 + strlen(", 2 × 40HC"));
+            ck_assert_str_eq(now_text, want);
+        } else {
+            ck_assert_str_eq(now_text, was_text);
+        }
         double was = atof(it_json_str(b, "amount.amount")),
                now = atof(it_json_str(a, "amount.amount"));
         if (strcmp(basis, "per_shipment") == 0)
@@ -184,12 +199,17 @@ START_TEST(test_patch_real_quote)
             /* no minimum charge in play: twice the containers, twice the amount */
             ck_assert_msg(fabs(now - 2 * was) <= 0.011, "line %zu: %.2f -> %.2f", i, was, now);
     }
+    ck_assert_int_gt(recounted, 0);
     it_response_free(&r);
     request(&srv, "PATCH", path, fwd,
             "{\"containers\":[{\"type\":\"40HC\",\"count\":2,\"gross_weight_kg\":20000}]}", NULL,
             &r);
     ck_assert_msg(r.status == 200, "patch back: %ld %s", r.status, r.body);
     ck_assert_str_eq(it_json_str(r.json, "total.amount"), total);
+    for (size_t i = 0; i < json_array_size(before); i++)
+        ck_assert_str_eq(
+            it_json_str(json_array_get(json_object_get(r.json, "charges"), i), "description"),
+            it_json_str(json_array_get(before, i), "description"));
     ck_assert_int_eq(bf_dep_teu(db, deps[nd - 1]), teu0);
     it_response_free(&r);
     json_decref(before);
