@@ -15,6 +15,8 @@ struct config {
     unsigned workers;              /* libuv pool threads = PostgreSQL pool size */
     unsigned booking_concurrency;  /* booking changes on the pool at once; 0 in the file or
                                     * environment = the online CPUs; never 0 once loaded */
+    unsigned booking_batch;        /* creates that waited for the lane booked together at
+                                    * most (1..32, default 8; 1 = one at a time) */
     unsigned http_threads;         /* libmicrohttpd thread pool */
     unsigned connection_timeout_s; /* idle HTTP connection timeout */
     unsigned connection_limit;     /* open HTTP connections in all */

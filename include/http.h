@@ -120,13 +120,19 @@ void http_defer(struct http_request *req, void (*work)(struct http_request *req,
 struct worker_lane;
 void http_defer_lane(struct http_request *req, struct worker_lane *lane,
                      void (*work)(struct http_request *req, void *arg), void *arg);
-/* http_defer_lane with a first stage: first(req, arg) runs on a pool thread
- * outside the lane (taking none of its slots), then work(req, arg) through the
- * lane.  first may reply; work then runs all the same and should look
- * (http_replied). */
-void http_defer_lane_first(struct http_request *req, struct worker_lane *lane,
-                           void (*first)(struct http_request *req, void *arg),
-                           void (*work)(struct http_request *req, void *arg), void *arg);
+/* http_defer_lane with two options (worker_submit_lane_job).  first (may
+ * be NULL): first(req, arg) runs on a pool thread outside the lane (taking
+ * none of its slots), then work(req, arg) through the lane; first may reply,
+ * work then runs all the same and should look (http_replied).  batch (may be
+ * NULL): requests deferred with the same batch function that waited for
+ * the lane behind each other may run together: batch(reqs, args, n) on one
+ * pool thread instead of their works; it must reply to each (if it does
+ * not, 500). */
+void http_defer_lane_job(struct http_request *req, struct worker_lane *lane,
+                         void (*first)(struct http_request *req, void *arg),
+                         void (*work)(struct http_request *req, void *arg),
+                         void (*batch)(struct http_request **reqs, void **args, size_t n),
+                         void *arg);
 /* Suspends the connection without a job; the owner replies later from any
  * thread and then calls http_resume(req) exactly once.  If http_stop gives
  * up waiting, it answers 503 itself; a later reply or resume from the owner

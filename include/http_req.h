@@ -69,8 +69,9 @@ struct http_request {
     bool handed_off;
     bool in_list, resumed, forced, job_running, orphaned; /* under the mutex */
     struct http_request *prev, *next;                     /* hand-off list */
-    void (*first)(struct http_request *req, void *arg); /* http_defer_lane_first */
+    void (*first)(struct http_request *req, void *arg); /* http_defer_lane_job */
     void (*work)(struct http_request *req, void *arg);
+    void (*batch)(struct http_request **reqs, void **args, size_t n);
     void *work_arg;
     struct free_cb *on_free;
     size_t n_on_free;

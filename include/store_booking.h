@@ -61,6 +61,25 @@ void store_booking_result_clear(struct store_booking_result *r);
 int store_booking_create(struct db_conn *c, const struct auth_principal *who, const char *quote_id,
                          int option, int hold_seconds, const char *customer_reference,
                          struct store_booking_result *out);
+/* One create of a batch. */
+struct store_booking_create_req {
+    const struct auth_principal *who;
+    const char *quote_id;
+    int option;
+    int hold_seconds;
+    const char *customer_reference;
+};
+/* Books n creates together, in ONE statement that is its own transaction
+ * (corridor.booking_create_many, migration 038; not inside a
+ * db_transaction).  out[i] gets outcome "ok" and the booking for each one
+ * booked, "single" for each left to run alone with store_booking_create
+ * (every refusal, and anything but the plain case), "error" for one booked
+ * whose text could not be read (logged; GET shows it).  Returns DB_TX_OK;
+ * DB_TX_RETRY or DB_TX_ERROR when the statement failed (then nothing was
+ * booked and every out is "single"). */
+int store_booking_create_many(struct db_conn *c, const struct store_booking_create_req *reqs,
+                              size_t n, struct store_booking_result *out);
+
 /* action "confirm" or "cancel"; if_match < 0: no If-Match. */
 int store_booking_transition(struct db_conn *c, const struct auth_principal *who,
                              const char *reference, const char *action, int if_match,

@@ -11,6 +11,7 @@
 #ifndef CORRIDOR_WORKER_H
 #define CORRIDOR_WORKER_H
 
+#include <stddef.h>
 #include <uv.h>
 
 struct worker;
@@ -41,13 +42,25 @@ struct worker_lane *worker_lane_new(struct worker *w, unsigned max);
 int worker_submit_lane(struct worker *w, struct worker_lane *lane, worker_fn work,
                        worker_done_fn done, void *arg);
 
-/* worker_submit_lane with a first stage: first(arg) runs on the pool outside
- * the lane (it waits for nothing and takes no slot), then work(arg) goes
- * through the lane as above, then done(arg).  For a job that may have to
- * wait for something else before it is worth a slot.  first NULL: the same
- * as worker_submit_lane. */
-int worker_submit_lane_first(struct worker *w, struct worker_lane *lane, worker_fn first,
-                             worker_fn work, worker_done_fn done, void *arg);
+/* Runs the args of n jobs at once on a pool thread (their work, together). */
+typedef void (*worker_batch_fn)(void **args, size_t n);
+#define WORKER_BATCH_MAX 32
+
+/* worker_submit_lane with two options.  first (may be NULL): first(arg)
+ * runs on the pool outside the lane (waiting for nothing, taking no slot),
+ * then the job goes through the lane as above -- for a job that may have to
+ * wait for something else before it is worth a slot.  batch (may be NULL):
+ * when the job has waited for a slot, the jobs waiting right behind it with
+ * the same batch function, up to the lane's batch size
+ * (worker_lane_set_batch), take that slot with it and batch(args, n) runs
+ * instead of their works, in order; then done(arg) of each.  A job that
+ * finds a free slot, or nobody behind it, runs work alone. */
+int worker_submit_lane_job(struct worker *w, struct worker_lane *lane, worker_fn first,
+                           worker_fn work, worker_batch_fn batch, worker_done_fn done, void *arg);
+
+/* How many jobs of lane may run as one batch (1, the default: none; at most
+ * WORKER_BATCH_MAX).  Any thread; before the lane's first job. */
+void worker_lane_set_batch(struct worker_lane *lane, unsigned batch_max);
 
 /* Jobs of lane waiting for a slot (a gauge for /metrics).  Any thread. */
 unsigned worker_lane_waiting(const struct worker_lane *lane);

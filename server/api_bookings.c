@@ -33,6 +33,7 @@
 #include "quote_writer.h"
 #include "store_booking.h"
 #include "store_quote.h"
+#include "worker.h"
 #include "xmem.h"
 
 #include <ctype.h>
@@ -287,6 +288,8 @@ static int change_tx(struct db_conn *c, struct booking_job *j)
     return db_transaction(c, "READ COMMITTED", TX_TRIES, change_body, j);
 }
 
+static void send_change(struct http_request *req, struct booking_job *j, struct db_conn *c, int rc);
+
 /* First stage of a create whose quote is queued here (pool thread, outside
  * the lane): waits until its batch committed. */
 static void await_quote(struct http_request *req, void *arg)
@@ -345,6 +348,71 @@ static void change_work(struct http_request *req, void *arg)
         }
         goto out;
     }
+    send_change(req, j, c, rc);
+out:
+    db_release(app.db, c);
+}
+
+/* Creates without Idempotency-Key that waited for the lane behind each
+ * other (booking_batch of them at most): booked together in one
+ * transaction (store_booking_create_many); the ones it leaves -- refusals
+ * and anything but the plain case -- and all of them when it fails, run
+ * alone as change_work runs them. */
+static void create_batch(struct http_request **reqs, void **args, size_t n)
+{
+    struct booking_job **js = (struct booking_job **)args;
+    struct store_booking_create_req rq[WORKER_BATCH_MAX];
+    struct store_booking_result res[WORKER_BATCH_MAX];
+    bool answered[WORKER_BATCH_MAX];
+    memset(res, 0, sizeof res);
+    for (size_t i = 0; i < n; i++) {
+        struct booking_job *j = js[i];
+        if (!j->awaited) { /* a quote made here moments ago: written first */
+            j->made_here = quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
+            j->awaited = true;
+        }
+        rq[i] = (struct store_booking_create_req){&j->who, j->quote_id, j->option,
+                                                  j->hold ? (int)app.cfg->hold_ttl_s : 0,
+                                                  j->customer_reference};
+        answered[i] = false;
+    }
+    struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
+    int rc = c ? store_booking_create_many(c, rq, n, res) : DB_TX_ERROR;
+    long booked = 0;
+    for (size_t i = 0; rc == DB_TX_OK && i < n; i++) {
+        if (strcmp(res[i].outcome, "single") == 0)
+            continue;
+        struct booking_job *j = js[i];
+        answered[i] = true;
+        if (strcmp(res[i].outcome, "ok") != 0) {
+            send_failure(reqs[i], c);
+            continue;
+        }
+        store_booking_result_clear(&j->res);
+        j->res = res[i];
+        memset(&res[i], 0, sizeof res[i]);
+        booked++;
+        send_change(reqs[i], j, c, DB_TX_OK);
+    }
+    if (booked > 0)
+        metrics_count("corridor_bookings_batched_total",
+                      "Bookings made together with others in one transaction.", booked);
+    if (c && rc != DB_TX_OK)
+        metrics_count("corridor_booking_batches_failed_total",
+                      "Batches of creates that failed as a whole (each then ran alone).", 1);
+    if (c)
+        db_release(app.db, c);
+    for (size_t i = 0; i < n; i++) {
+        store_booking_result_clear(&res[i]);
+        if (!answered[i])
+            change_work(reqs[i], js[i]);
+    }
+}
+
+/* Sends the answer of a change that ran: rc from change_tx, or DB_TX_OK
+ * with j->res from a batch.  c: the connection it ran on. */
+static void send_change(struct http_request *req, struct booking_job *j, struct db_conn *c, int rc)
+{
     if (rc == DB_TX_OK) /* booked quantities may have changed: quotes read them again */
         quote_cache_booked_changed();
     if (rc == DB_TX_ABORT && render(j)) { /* quote_already_booked by the unique constraint */
@@ -361,7 +429,7 @@ static void change_work(struct http_request *req, void *arg)
     }
     if (rc != DB_TX_OK) { /* with a key, its claim was rolled back too */
         send_failure(req, c);
-        goto out;
+        return;
     }
     if (j->status == 201)
         metrics_count("corridor_bookings_total", "Bookings made (201).", 1);
@@ -370,8 +438,6 @@ static void change_work(struct http_request *req, void *arg)
                       "Booking changes refused for lack of capacity.", 1);
     send_answer(req, j->status, j->body, j->body_len, &j->res, false);
     j->body = NULL;
-out:
-    db_release(app.db, c);
 }
 
 /* ---- validation helpers (MHD thread) ---- */
@@ -485,11 +551,11 @@ static void create_booking(struct http_request *req)
     }
     http_on_free(req, job_free, j);
     /* a quote still queued in this process's writer is waited for before the
-     * lane, so that the wait holds none of its slots */
-    if (quote_writer_queued(j->quote_id))
-        http_defer_lane_first(req, app.booking_lane, await_quote, change_work, j);
-    else
-        http_defer_lane(req, app.booking_lane, change_work, j);
+     * lane, so that the wait holds none of its slots; creates without a key
+     * that wait for the lane together are booked together (create_batch) */
+    http_defer_lane_job(req, app.booking_lane,
+                        quote_writer_queued(j->quote_id) ? await_quote : NULL, change_work,
+                        key ? NULL : create_batch, j);
 }
 
 static void transition(struct http_request *req, enum change change)

@@ -36,6 +36,7 @@ static const struct key keys[] = {
     {"database_role", K_STRING, F(database_role), 0, 0},
     {"workers", K_UINT, F(workers), 1, 1024},
     {"booking_concurrency", K_UINT, F(booking_concurrency), 0, 1024},
+    {"booking_batch", K_UINT, F(booking_batch), 1, 32},
     {"http_threads", K_UINT, F(http_threads), 1, 64},
     {"connection_timeout_s", K_UINT, F(connection_timeout_s), 1, 86400},
     {"connection_limit", K_UINT, F(connection_limit), 1, 1000000},
@@ -101,6 +102,7 @@ static void set_defaults(struct config *cfg)
     cfg->database_role = xstrdup("corridor_app");
     cfg->workers = 4;
     cfg->booking_concurrency = 0;
+    cfg->booking_batch = 8;
     cfg->http_threads = 2;
     cfg->connection_timeout_s = 30;
     cfg->connection_limit = 4000;

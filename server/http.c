@@ -227,22 +227,47 @@ void http_defer(struct http_request *req, void (*work)(struct http_request *req,
     http_defer_lane(req, NULL, work, arg);
 }
 
+/* A batch of requests deferred with the same batch function (the worker
+ * batches jobs of one worker batch function: this one). */
+static void job_run_batch(void **args, size_t n)
+{
+    struct http_request *reqs[WORKER_BATCH_MAX];
+    void *work_args[WORKER_BATCH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        reqs[i] = args[i];
+        work_args[i] = reqs[i]->work_arg;
+    }
+    /* runs of one batch function each (there is one today) */
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && reqs[j]->batch == reqs[i]->batch; j++)
+            ;
+        reqs[i]->batch(reqs + i, work_args + i, j - i);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!http_replied(reqs[i]))
+            http_reply_problem(reqs[i], 500, "internal_error", "the request was not answered",
+                               NULL);
+}
+
 void http_defer_lane(struct http_request *req, struct worker_lane *lane,
                      void (*work)(struct http_request *req, void *arg), void *arg)
 {
-    http_defer_lane_first(req, lane, NULL, work, arg);
+    http_defer_lane_job(req, lane, NULL, work, NULL, arg);
 }
 
-void http_defer_lane_first(struct http_request *req, struct worker_lane *lane,
-                           void (*first)(struct http_request *req, void *arg),
-                           void (*work)(struct http_request *req, void *arg), void *arg)
+void http_defer_lane_job(struct http_request *req, struct worker_lane *lane,
+                         void (*first)(struct http_request *req, void *arg),
+                         void (*work)(struct http_request *req, void *arg),
+                         void (*batch)(struct http_request **reqs, void **args, size_t n),
+                         void *arg)
 {
     req->first = first;
     req->work = work;
+    req->batch = batch;
     req->work_arg = arg;
     http_req_hand_off(req, true);
-    if (!worker_ || worker_submit_lane_first(worker_, lane, first ? job_first : NULL, job_run,
-                                             job_done, req) != 0) {
+    if (!worker_ || worker_submit_lane_job(worker_, lane, first ? job_first : NULL, job_run,
+                                           batch ? job_run_batch : NULL, job_done, req) != 0) {
         http_set_header(req, "Retry-After", "1");
         http_reply_problem(req, 503, "service_unavailable", "the server is shutting down", NULL);
         http_req_job_done(req); /* no job: resume now */

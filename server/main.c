@@ -107,6 +107,7 @@ static int serve(struct config *cfg)
     /* booking changes lock the same hot rows: past a few at once they only
      * queue in PostgreSQL's lock manager, so the rest wait here instead */
     app.booking_lane = worker_lane_new(app.worker, cfg->booking_concurrency);
+    worker_lane_set_batch(app.booking_lane, cfg->booking_batch);
     http_use_worker(app.worker);
     auth_set_rate_limit(cfg->rate_limit_per_minute);
     metrics_gauge("corridor_db_pool_in_use", "PostgreSQL connections in use.", gauge_pool_in_use,

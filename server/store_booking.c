@@ -28,6 +28,20 @@ static const char SQL_CREATE[] =
     "SELECT outcome, detail, problems::text, booking::text "
     "FROM corridor.booking_create($1::text, $2::text, $3::uuid, $4::int, $5::int, $6::text)";
 
+/* $1: the creates as a JSON array of {org, role, quote, option, hold, cref},
+ * unpacked into booking_create_many's arrays in their order. */
+static const char SQL_CREATE_MANY[] =
+    "SELECT m.i, m.outcome, m.booking::text "
+    "FROM (SELECT array_agg(e.x->>'org' ORDER BY e.n) AS org, "
+    "array_agg(e.x->>'role' ORDER BY e.n) AS role, "
+    "array_agg((e.x->>'quote')::uuid ORDER BY e.n) AS quote, "
+    "array_agg((e.x->>'option')::int ORDER BY e.n) AS opt, "
+    "array_agg((e.x->>'hold')::int ORDER BY e.n) AS hold, "
+    "array_agg(e.x->>'cref' ORDER BY e.n) AS cref "
+    "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n)) a "
+    "CROSS JOIN LATERAL corridor.booking_create_many(a.org, a.role, a.quote, a.opt, a.hold, "
+    "a.cref) m ORDER BY m.i";
+
 static const char SQL_TRANSITION[] =
     "SELECT outcome, detail, problems::text, booking::text "
     "FROM corridor.booking_transition($1::text, $2::text, $3::text, $4::text, $5::int)";
@@ -89,14 +103,33 @@ static json_t *parse(const char *text, const char *what)
     return j;
 }
 
-/* Column col of row 0 (a booking's JSON text) copied without whitespace
+/* Column col of row `row` (a booking's JSON text) copied without whitespace
  * between tokens: malloc'd, NUL-terminated, *len bytes. */
-static char *booking_text(const PGresult *r, int col, size_t *len)
+static char *booking_text(const PGresult *r, int row, int col, size_t *len)
 {
-    size_t n = (size_t)PQgetlength(r, 0, col);
+    size_t n = (size_t)PQgetlength(r, row, col);
     char *text = xmalloc(n + 1);
-    *len = jsontext_minify_copy(text, PQgetvalue(r, 0, col), n);
+    *len = jsontext_minify_copy(text, PQgetvalue(r, row, col), n);
     return text;
+}
+
+/* out's booking from column col of row: its text, version and reference.
+ * Returns DB_TX_OK, or DB_TX_ERROR (logged) when the text lacks them. */
+static int take_booking(struct store_booking_result *out, const PGresult *r, int row, int col,
+                        const char *name)
+{
+    out->booking = booking_text(r, row, col, &out->booking_len);
+    long long version;
+    if (!jsontext_member_int(out->booking, out->booking_len, "version", &version) || version < 0 ||
+        version > INT_MAX ||
+        !jsontext_member_plain_string(out->booking, out->booking_len, "reference", out->reference,
+                                      sizeof out->reference)) {
+        log_event(LOGL_ERROR, "store_booking.bad_json",
+                  "%s: the booking has no integer version or no plain reference", name);
+        return DB_TX_ERROR;
+    }
+    out->version = (int)version;
+    return DB_TX_OK;
 }
 
 static const char *role_name(const struct auth_principal *who)
@@ -142,20 +175,8 @@ static int run_change(struct db_conn *c, const char *name, const char *sql, int 
         out->detail = xstrdup(PQgetvalue(r, 0, 1));
     if (!PQgetisnull(r, 0, 2))
         out->problems = parse(PQgetvalue(r, 0, 2), name);
-    if (!PQgetisnull(r, 0, 3)) {
-        out->booking = booking_text(r, 3, &out->booking_len);
-        long long version;
-        if (!jsontext_member_int(out->booking, out->booking_len, "version", &version) ||
-            version < 0 || version > INT_MAX ||
-            !jsontext_member_plain_string(out->booking, out->booking_len, "reference",
-                                          out->reference, sizeof out->reference)) {
-            log_event(LOGL_ERROR, "store_booking.bad_json",
-                      "%s: the booking has no integer version or no plain reference", name);
-            rc = DB_TX_ERROR;
-        } else {
-            out->version = (int)version;
-        }
-    }
+    if (!PQgetisnull(r, 0, 3))
+        rc = take_booking(out, r, 0, 3, name);
 out:
     PQclear(r);
     return rc;
@@ -172,6 +193,57 @@ int store_booking_create(struct db_conn *c, const struct auth_principal *who, co
         who->org_code,     role_name(who), quote_id, opt, hold_seconds > 0 ? hold : NULL,
         customer_reference};
     return run_change(c, "booking_create", SQL_CREATE, 6, params, out);
+}
+
+int store_booking_create_many(struct db_conn *c, const struct store_booking_create_req *reqs,
+                              size_t n, struct store_booking_result *out)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        store_booking_result_clear(&out[i]);
+        snprintf(out[i].outcome, sizeof out[i].outcome, "single");
+        json_array_append_new(
+            arr,
+            json_pack(
+                "{s:s, s:s, s:s, s:i, s:o, s:o}", "org", reqs[i].who->org_code, "role",
+                role_name(reqs[i].who), "quote", reqs[i].quote_id, "option", reqs[i].option, "hold",
+                reqs[i].hold_seconds > 0 ? json_integer(reqs[i].hold_seconds) : json_null(), "cref",
+                reqs[i].customer_reference ? json_string(reqs[i].customer_reference)
+                                           : json_null()));
+    }
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (!text)
+        return DB_TX_ERROR;
+    const char *params[] = {text};
+    PGresult *r = db_exec(c, "booking_create_many", SQL_CREATE_MANY, 1, params);
+    free(text);
+    int rc = DB_TX_OK;
+    if (!db_ok(r)) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
+        msg[strcspn(msg, "\n")] = '\0';
+        rc = db_retryable(r) ? DB_TX_RETRY : DB_TX_ERROR;
+        log_event(rc == DB_TX_RETRY ? LOGL_INFO : LOGL_ERROR, "store_booking.failed",
+                  "booking_create_many: %s [%s]", msg, db_sqlstate(r));
+        goto out;
+    }
+    for (int row = 0; row < PQntuples(r); row++) {
+        long i = strtol(PQgetvalue(r, row, 0), NULL, 10);
+        if (i < 1 || (size_t)i > n || strcmp(PQgetvalue(r, row, 1), "ok") != 0 ||
+            PQgetisnull(r, row, 2))
+            continue;
+        struct store_booking_result *o = &out[i - 1];
+        if (take_booking(o, r, row, 2, "booking_create_many") != DB_TX_OK) {
+            /* committed, but not answerable as it came (GET will show it) */
+            snprintf(o->outcome, sizeof o->outcome, "error");
+            continue;
+        }
+        snprintf(o->outcome, sizeof o->outcome, "ok");
+    }
+out:
+    PQclear(r);
+    return rc;
 }
 
 int store_booking_transition(struct db_conn *c, const struct auth_principal *who,
@@ -222,7 +294,7 @@ int store_booking_get(struct db_conn *c, const struct auth_principal *who, const
         rc = STORE_BOOKING_ERROR;
         goto out;
     }
-    *booking = booking_text(r, 0, len);
+    *booking = booking_text(r, 0, 0, len);
     *version = atoi(PQgetvalue(r, 0, 1));
 out:
     PQclear(r);

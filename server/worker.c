@@ -15,9 +15,14 @@
  * jobs always has a job on the pool, whose completion keeps the loop alive,
  * so worker_stop still runs every waiting job before uv_run returns.
  *
- * A lane job with a first stage (worker_submit_lane_first) runs that stage
+ * A lane job with a first stage (worker_submit_lane_job) runs that stage
  * on the pool outside its lane, with no slot; its after-work enters the job
- * into the lane as if it had just been submitted. */
+ * into the lane as if it had just been submitted.
+ *
+ * Batches: when a slot frees and the next waiting job has a batch function,
+ * the jobs right behind it with the same batch function (up to the lane's
+ * batch size) leave the waiting list with it and run as one job in that
+ * slot: batch(args, n) once, then each one's done. */
 #include "worker.h"
 
 #include "log.h"
@@ -37,6 +42,9 @@ struct item {
     enum item_kind kind;
     worker_fn first; /* set until the first stage has run: outside the lane */
     worker_fn work;
+    worker_batch_fn batch;   /* NULL: never batched */
+    struct item *batch_next; /* the others of its batch, in order */
+    size_t batch_n;          /* how many others */
     worker_done_fn done;
     worker_loop_fn call;
     void *arg;
@@ -49,6 +57,7 @@ struct worker_lane {
     struct worker *w;
     struct worker_lane *next; /* w->lanes, under w->mu */
     unsigned max;             /* 0: no limit */
+    unsigned batch_max;       /* jobs run together at most (1: no batches) */
     unsigned on_pool;         /* loop thread: its jobs queued or running on the pool */
     struct item *head, *tail; /* loop thread: waiting for a slot, FIFO */
     atomic_uint waiting;      /* the length of that list, for the gauge */
@@ -69,10 +78,17 @@ struct worker {
 static void run_work(uv_work_t *req)
 {
     struct item *it = req->data;
-    if (it->first)
+    if (it->first) {
         it->first(it->arg);
-    else
+    } else if (it->batch_n > 0) {
+        void *args[WORKER_BATCH_MAX];
+        size_t n = 0;
+        for (struct item *m = it; m; m = m->batch_next)
+            args[n++] = m->arg;
+        it->batch(args, n);
+    } else {
         it->work(it->arg);
+    }
 }
 
 static void after_work(uv_work_t *req, int status);
@@ -119,6 +135,19 @@ static void leave(struct worker_lane *l)
     if (!l->head)
         l->tail = NULL;
     atomic_fetch_sub(&l->waiting, 1);
+    /* the same kind of job right behind it joins it */
+    for (struct item *last = next; next->batch && l->head && l->head->batch == next->batch &&
+                                   next->batch_n + 1 < l->batch_max;) {
+        struct item *more = l->head;
+        l->head = more->next;
+        if (!l->head)
+            l->tail = NULL;
+        atomic_fetch_sub(&l->waiting, 1);
+        more->next = NULL;
+        last->batch_next = more;
+        last = more;
+        next->batch_n++;
+    }
     l->on_pool++;
     queue_on_pool(next);
 }
@@ -135,10 +164,15 @@ static void after_work(uv_work_t *req, int status)
     }
     if (it->lane)
         leave(it->lane);
-    if (it->done)
-        it->done(it->arg);
-    atomic_fetch_sub(&it->w->pending, 1);
-    free(it);
+    struct worker *w = it->w;
+    while (it) {
+        struct item *next = it->batch_next;
+        if (it->done)
+            it->done(it->arg);
+        atomic_fetch_sub(&w->pending, 1);
+        free(it);
+        it = next;
+    }
 }
 
 static void close_walk(uv_handle_t *h, void *arg)
@@ -253,17 +287,18 @@ int worker_submit(struct worker *w, worker_fn work, worker_done_fn done, void *a
 int worker_submit_lane(struct worker *w, struct worker_lane *lane, worker_fn work,
                        worker_done_fn done, void *arg)
 {
-    return worker_submit_lane_first(w, lane, NULL, work, done, arg);
+    return worker_submit_lane_job(w, lane, NULL, work, NULL, done, arg);
 }
 
-int worker_submit_lane_first(struct worker *w, struct worker_lane *lane, worker_fn first,
-                             worker_fn work, worker_done_fn done, void *arg)
+int worker_submit_lane_job(struct worker *w, struct worker_lane *lane, worker_fn first,
+                           worker_fn work, worker_batch_fn batch, worker_done_fn done, void *arg)
 {
     assert(!lane || lane->w == w);
     struct item *it = xcalloc(1, sizeof *it);
     it->kind = ITEM_WORK;
     it->first = first;
     it->work = work;
+    it->batch = lane ? batch : NULL;
     it->done = done;
     it->arg = arg;
     it->w = w;
@@ -278,12 +313,20 @@ struct worker_lane *worker_lane_new(struct worker *w, unsigned max)
     struct worker_lane *l = xcalloc(1, sizeof *l);
     l->w = w;
     l->max = max;
+    l->batch_max = 1;
     atomic_init(&l->waiting, 0);
     pthread_mutex_lock(&w->mu);
     l->next = w->lanes;
     w->lanes = l;
     pthread_mutex_unlock(&w->mu);
     return l;
+}
+
+void worker_lane_set_batch(struct worker_lane *lane, unsigned batch_max)
+{
+    if (lane)
+        lane->batch_max =
+            batch_max < 1 ? 1 : (batch_max > WORKER_BATCH_MAX ? WORKER_BATCH_MAX : batch_max);
 }
 
 unsigned worker_lane_waiting(const struct worker_lane *lane)

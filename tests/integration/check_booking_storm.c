@@ -218,6 +218,8 @@ START_TEST(test_opposite_directions)
     long teu0 = bf_dep_teu(db, it.dep[0]), teu1 = bf_dep_teu(db, it.dep[1]);
     double retries0 = metric(&srv[0], "corridor_booking_tx_retries_total") +
                       metric(&srv[1], "corridor_booking_tx_retries_total");
+    double batched0 = metric(&srv[0], "corridor_bookings_batched_total") +
+                      metric(&srv[1], "corridor_bookings_batched_total");
     long reversed[2] = {it.dep[1], it.dep[0]};
     struct call calls[N];
     memset(calls, 0, sizeof calls);
@@ -240,6 +242,15 @@ START_TEST(test_opposite_directions)
                      metric(&srv[1], "corridor_booking_tx_retries_total");
     ck_assert_msg(retries == retries0, "%.0f booking transactions were retried",
                   retries - retries0);
+    /* most of them waited for a slot and were booked in batches (038),
+     * which lock in the same global order: none failed (a deadlock would
+     * have) */
+    double batched = metric(&srv[0], "corridor_bookings_batched_total") +
+                     metric(&srv[1], "corridor_bookings_batched_total");
+    ck_assert_msg(batched - batched0 >= N / 4, "only %.0f of %d bookings were made in batches",
+                  batched - batched0, N);
+    ck_assert(metric(&srv[0], "corridor_booking_batches_failed_total") == 0);
+    ck_assert(metric(&srv[1], "corridor_booking_batches_failed_total") == 0);
     ck_assert_int_eq(bf_violations(db), 0);
 }
 END_TEST
@@ -621,6 +632,61 @@ START_TEST(test_sessions_killed_mid_booking)
 }
 END_TEST
 
+/* Bookings of real quotes (made over HTTP, so each offer is stored with its
+ * options' offsets, 035) that wait for a lane of one are booked in batches
+ * (038): every one is booked, every answer is the booking exactly as GET
+ * then shows it, nothing failed as a batch and the invariants hold. */
+START_TEST(test_batches_of_real_quotes)
+{
+    enum { N = 16 };
+    static const char *const env[] = {"CORRIDOR_BOOKING_CONCURRENCY=1", "CORRIDOR_BOOKING_BATCH=8",
+                                      NULL};
+    struct it_server one;
+    ck_assert_int_eq(it_server_start(&one, db, env), 0);
+    bf_wait_key(&one, fwd);
+    struct call calls[N];
+    memset(calls, 0, sizeof calls);
+    for (int i = 0; i < N; i++) {
+        struct bf_itinerary it;
+        bf_itinerary(db, 18 + i % 2, &it);
+        long deps[16];
+        size_t nd;
+        calls[i].s = &one;
+        calls[i].quote = bf_quote(&one, fwd, db, "DEMOFWD", &it, 1 + i / 2 % 2, deps, &nd);
+        /* room for all of them: what is tested is the batches */
+        for (size_t k = 0; k < nd; k++)
+            bf_sql(db,
+                   "UPDATE corridor.departure SET capacity_teu = booked_teu + 1000, "
+                   "capacity_kg = booked_kg + 100000000 WHERE id = %ld",
+                   deps[k]);
+    }
+    bf_sql(db, "UPDATE corridor.port_window SET capacity_teu = booked_teu + 1000 "
+               "WHERE node_code IN ('KZAAU', 'IRAMD', 'IRTHR')");
+    double batched0 = metric(&one, "corridor_bookings_batched_total");
+    storm(calls, N);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(calls[i].rc, 0);
+        ck_assert_msg(calls[i].r.status == 201, "request %d: %ld %s", i, calls[i].r.status,
+                      calls[i].r.body);
+        struct it_response got;
+        char path[64];
+        snprintf(path, sizeof path, "/v1/bookings/%s", it_json_str(calls[i].r.json, "reference"));
+        ck_assert_int_eq(it_request(&one, "GET", path, fwd, NULL, NULL, &got), 0);
+        ck_assert_int_eq(got.status, 200);
+        ck_assert_str_eq(got.body, calls[i].r.body);
+        it_response_free(&got);
+        it_response_free(&calls[i].r);
+        free(calls[i].quote);
+    }
+    ck_assert_msg(metric(&one, "corridor_bookings_batched_total") - batched0 >= N / 2,
+                  "only %.0f of %d in batches",
+                  metric(&one, "corridor_bookings_batched_total") - batched0, N);
+    ck_assert(metric(&one, "corridor_booking_batches_failed_total") == 0);
+    ck_assert_int_eq(bf_violations(db), 0);
+    ck_assert_int_eq(it_server_stop(&one), 0);
+}
+END_TEST
+
 Suite *booking_storm_suite(void);
 Suite *booking_storm_suite(void)
 {
@@ -632,6 +698,7 @@ Suite *booking_storm_suite(void)
     tcase_add_test(tc, test_storm_two_servers);
     tcase_add_test(tc, test_opposite_directions);
     tcase_add_test(tc, test_storm_lane_of_one);
+    tcase_add_test(tc, test_batches_of_real_quotes);
     tcase_add_test(tc, test_server_killed_mid_booking);
     tcase_add_test(tc, test_duplicate_waits_for_the_first);
     tcase_add_test(tc, test_fresh_quote_waits_outside_the_lane);

@@ -19,9 +19,11 @@ static void setup(void)
     snprintf(dir, sizeof dir, "/tmp/check_config.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     ck_assert_int_eq(chdir(dir), 0);
-    const char *vars[] = {"CORRIDOR_DATABASE_URL", "CORRIDOR_LISTEN",       "CORRIDOR_WORKERS",
-                          "CORRIDOR_LOG_LEVEL",    "CORRIDOR_BODY_LIMIT",   "CORRIDOR_CORS_ORIGINS",
-                          "CORRIDOR_HTTP_THREADS", "CORRIDOR_DATABASE_ROLE", "CORRIDOR_BOOKING_CONCURRENCY"};
+    const char *vars[] = {
+        "CORRIDOR_DATABASE_URL", "CORRIDOR_LISTEN",        "CORRIDOR_WORKERS",
+        "CORRIDOR_LOG_LEVEL",    "CORRIDOR_BODY_LIMIT",    "CORRIDOR_CORS_ORIGINS",
+        "CORRIDOR_HTTP_THREADS", "CORRIDOR_DATABASE_ROLE", "CORRIDOR_BOOKING_CONCURRENCY",
+        "CORRIDOR_BOOKING_BATCH"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
 }
@@ -54,6 +56,7 @@ START_TEST(defaults_without_file)
     /* 0 (the default) means one booking change at a time per online CPU */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     ck_assert_uint_eq(c.booking_concurrency, cpus > 0 ? (unsigned)cpus : 1u);
+    ck_assert_uint_eq(c.booking_batch, 8);
     ck_assert_uint_eq(c.http_threads, 2);
     ck_assert_uint_eq(c.connection_timeout_s, 30);
     ck_assert_uint_eq(c.body_limit, 65536);
@@ -97,6 +100,7 @@ START_TEST(env_overrides_file)
     setenv("CORRIDOR_LISTEN", "127.0.0.1:0", 1);
     setenv("CORRIDOR_WORKERS", "3", 1);
     setenv("CORRIDOR_BOOKING_CONCURRENCY", "1", 1);
+    setenv("CORRIDOR_BOOKING_BATCH", "3", 1);
     setenv("CORRIDOR_LOG_LEVEL", "warn", 1);
     setenv("CORRIDOR_BODY_LIMIT", "1024", 1);
     setenv("CORRIDOR_CORS_ORIGINS", "http://a.example, http://b.example", 1);
@@ -107,6 +111,7 @@ START_TEST(env_overrides_file)
     ck_assert_uint_eq(c.listen_port, 0);
     ck_assert_uint_eq(c.workers, 3);
     ck_assert_uint_eq(c.booking_concurrency, 1);
+    ck_assert_uint_eq(c.booking_batch, 3);
     ck_assert_str_eq(c.log_level, "warn");
     ck_assert_uint_eq(c.body_limit, 1024);
     ck_assert_uint_eq(c.n_cors_origins, 2);

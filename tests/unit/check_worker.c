@@ -4,9 +4,11 @@
  * submission order; a lane of max 0 is not limited; jobs waiting for a slot
  * wait off the pool (a plain job still runs while the lane is full) and are
  * counted by worker_lane_waiting and worker_pending; worker_stop runs every
- * job still waiting in a lane; a job's first stage (worker_submit_lane_first)
+ * job still waiting in a lane; a job's first stage (worker_submit_lane_job)
  * runs while its lane is full and takes no slot, and worker_stop runs jobs
- * still in their first stage to the end.  Nothing is asserted about time
+ * still in their first stage to the end; jobs with a batch function that
+ * wait behind each other run together, up to the lane's batch size, and
+ * only with their own kind.  Nothing is asserted about time
  * beyond "the limit was never exceeded"; waits only bound a hang. */
 #include "worker.h"
 
@@ -262,7 +264,7 @@ START_TEST(first_stage_runs_outside_the_lane)
     ck_assert_int_eq(worker_submit_lane(w, lane, work, done, &jobs[0]), 0);
     ck_assert_uint_eq(wait_at_least(&started, 1, 5000), 1);
     for (int i = 1; i <= 3; i++)
-        ck_assert_int_eq(worker_submit_lane_first(w, lane, first, work, done, &jobs[i]), 0);
+        ck_assert_int_eq(worker_submit_lane_job(w, lane, first, work, NULL, done, &jobs[i]), 0);
     ck_assert_uint_eq(wait_at_least(&first_count, 3, 5000), 3);
     ck_assert_uint_eq(atomic_load(&started), 1); /* their work waits for the slot */
     for (int i = 0; i < 5000 && worker_lane_waiting(lane) < 3; i++)
@@ -289,7 +291,7 @@ START_TEST(stop_runs_jobs_in_their_first_stage)
     struct worker_lane *lane = worker_lane_new(w, 1);
     for (int i = 0; i < 8; i++) {
         jobs[i].sleep_ms = 5;
-        ck_assert_int_eq(worker_submit_lane_first(w, lane, first, work, done, &jobs[i]), 0);
+        ck_assert_int_eq(worker_submit_lane_job(w, lane, first, work, NULL, done, &jobs[i]), 0);
     }
     worker_stop(w);
     ck_assert_uint_eq(atomic_load(&first_count), 8);
@@ -298,6 +300,63 @@ START_TEST(stop_runs_jobs_in_their_first_stage)
     ck_assert_uint_eq(atomic_load(&max_running), 1);
     for (int i = 0; i < 8; i++)
         ck_assert(atomic_load(&first_ran[i]));
+}
+END_TEST
+
+/* Batches: what each batch call got, in order. */
+static int batch_sizes[JOBS];
+static int batch_first[JOBS];
+static atomic_uint batches;
+
+static void batch(void **args, size_t n)
+{
+    unsigned b = atomic_fetch_add(&batches, 1);
+    if (b < JOBS) {
+        batch_sizes[b] = (int)n;
+        batch_first[b] = ((struct job *)args[0])->index;
+    }
+    for (size_t k = 0; k < n; k++)
+        work(args[k]);
+}
+
+/* A lane of one slot and batches of up to 4: while job 0 holds the slot,
+ * jobs 1-6 (batchable), 7 (not) and 8 (batchable) wait.  Then 1-4 run as
+ * one batch, 5-6 as another (7 is not of their kind), 7 alone, and 8 alone
+ * (nobody behind it); every done runs, in order. */
+START_TEST(batches_take_the_same_kind_behind)
+{
+    reset();
+    slack = JOBS;
+    atomic_store(&batches, 0);
+    memset(batch_sizes, 0, sizeof batch_sizes);
+    struct worker *w;
+    ck_assert_int_eq(worker_start(&w, POOL), 0);
+    struct worker_lane *lane = worker_lane_new(w, 1);
+    worker_lane_set_batch(lane, 4);
+    jobs[0].gated = true;
+    ck_assert_int_eq(worker_submit_lane_job(w, lane, NULL, work, batch, done, &jobs[0]), 0);
+    ck_assert_uint_eq(wait_at_least(&started, 1, 5000), 1);
+    for (int i = 1; i <= 8; i++)
+        ck_assert_int_eq(
+            worker_submit_lane_job(w, lane, NULL, work, i == 7 ? NULL : batch, done, &jobs[i]), 0);
+    for (int i = 0; i < 5000 && worker_lane_waiting(lane) < 8; i++)
+        sleep_ms(1);
+    ck_assert_uint_eq(worker_lane_waiting(lane), 8);
+    atomic_store(&gate_open, true);
+    ck_assert_uint_eq(wait_at_least(&done_count, 9, 5000), 9);
+    for (int i = 0; i <= 8; i++)
+        ck_assert_int_eq(done_order[i], i);
+    ck_assert_uint_eq(atomic_load(&batches), 2);
+    ck_assert_int_eq(batch_sizes[0], 4);
+    ck_assert_int_eq(batch_first[0], 1);
+    ck_assert_int_eq(batch_sizes[1], 2);
+    ck_assert_int_eq(batch_first[1], 5);
+    ck_assert_uint_eq(atomic_load(&started), 9);
+    ck_assert_uint_eq(worker_lane_waiting(lane), 0);
+    for (int i = 0; i < 5000 && worker_pending(w) > 0; i++)
+        sleep_ms(1);
+    ck_assert_uint_eq(worker_pending(w), 0);
+    worker_stop(w);
 }
 END_TEST
 
@@ -315,6 +374,7 @@ Suite *worker_suite(void)
     tcase_add_test(tc, null_lane_is_plain_submit);
     tcase_add_test(tc, first_stage_runs_outside_the_lane);
     tcase_add_test(tc, stop_runs_jobs_in_their_first_stage);
+    tcase_add_test(tc, batches_take_the_same_kind_behind);
     suite_add_tcase(s, tc);
     return s;
 }
