@@ -6,7 +6,12 @@
  * (create_alone).  Changes go through app.booking_lane: at most
  * booking_concurrency of them are on the pool at once (they lock the same
  * hot departures), the others wait their turn on the loop thread; reads go
- * straight to the pool.  With an Idempotency-Key the answer is rendered inside the
+ * straight to the pool.  Creates without Idempotency-Key that waited behind
+ * each other are booked together, booking_batch at most, in one transaction
+ * (create_batch, store_booking_create_many); what a batch leaves runs alone
+ * as above.  A create of a quote still queued in this process's writer
+ * waits for it before the lane (await_quote).  With an Idempotency-Key the
+ * key is claimed in the change's own transaction and the answer is rendered inside the
  * transaction, so that the stored answer commits together with the booking
  * (idempotency.h); without one it is rendered after COMMIT.  A successful
  * answer is the booking's JSON text as PostgreSQL rendered it, without the
