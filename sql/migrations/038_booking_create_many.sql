@@ -29,8 +29,9 @@
 
 -- Which of the candidates (p_cand) fit, served in order: each takes its
 -- TEU and kg on every departure it needs (p_need_i: request, p_need_d:
--- departure) and TEU times its calls in every window (p_wneed_*), from the
--- room left (p_deps with p_dok bookable, p_dteu, p_dkg; p_wins with p_wteu).
+-- departure, sorted by request) and TEU times its calls in every window
+-- (p_wneed_*, sorted by request), from the room left (p_deps with p_dok
+-- bookable, p_dteu, p_dkg; p_wins with p_wteu).  One pass over the needs.
 CREATE FUNCTION corridor.booking_many_fits(p_cand boolean[], p_teu int[], p_kg bigint[],
                                            p_need_i int[], p_need_d bigint[],
                                            p_wneed_i int[], p_wneed_w bigint[], p_wneed_c int[],
@@ -40,17 +41,35 @@ RETURNS boolean[]
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
     n      int := cardinality(p_cand);
+    nd     int := coalesce(cardinality(p_need_i), 0);
+    nw     int := coalesce(cardinality(p_wneed_i), 0);
     fits   boolean[] := array_fill(false, ARRAY[n]);
     ok     boolean;
-    k      int;
+    kd     int := 1;   -- the next need of a departure
+    kw     int := 1;   -- the next need of a window
+    d0     int;
+    w0     int;
     p      int;
     r      int;
 BEGIN
     FOR r IN 1..n LOOP
-        CONTINUE WHEN NOT p_cand[r];
+        WHILE kd <= nd AND p_need_i[kd] < r LOOP
+            kd := kd + 1;
+        END LOOP;
+        d0 := kd;
+        WHILE kd <= nd AND p_need_i[kd] = r LOOP
+            kd := kd + 1;
+        END LOOP;
+        WHILE kw <= nw AND p_wneed_i[kw] < r LOOP
+            kw := kw + 1;
+        END LOOP;
+        w0 := kw;
+        WHILE kw <= nw AND p_wneed_i[kw] = r LOOP
+            kw := kw + 1;
+        END LOOP;
+        CONTINUE WHEN NOT p_cand[r] OR d0 = kd;
         ok := true;
-        FOR k IN 1..coalesce(cardinality(p_need_i), 0) LOOP
-            CONTINUE WHEN p_need_i[k] <> r;
+        FOR k IN d0..kd - 1 LOOP
             p := array_position(p_deps, p_need_d[k]);
             IF p IS NULL OR NOT p_dok[p] OR p_dteu[p] < p_teu[r] OR p_dkg[p] < p_kg[r] THEN
                 ok := false;
@@ -58,8 +77,7 @@ BEGIN
             END IF;
         END LOOP;
         IF ok THEN
-            FOR k IN 1..coalesce(cardinality(p_wneed_i), 0) LOOP
-                CONTINUE WHEN p_wneed_i[k] <> r;
+            FOR k IN w0..kw - 1 LOOP
                 p := array_position(p_wins, p_wneed_w[k]);
                 IF p IS NULL OR p_wteu[p] < p_teu[r] * p_wneed_c[k] THEN
                     ok := false;
@@ -68,14 +86,12 @@ BEGIN
             END LOOP;
         END IF;
         CONTINUE WHEN NOT ok;
-        FOR k IN 1..coalesce(cardinality(p_need_i), 0) LOOP
-            CONTINUE WHEN p_need_i[k] <> r;
+        FOR k IN d0..kd - 1 LOOP
             p := array_position(p_deps, p_need_d[k]);
             p_dteu[p] := p_dteu[p] - p_teu[r];
             p_dkg[p] := p_dkg[p] - p_kg[r];
         END LOOP;
-        FOR k IN 1..coalesce(cardinality(p_wneed_i), 0) LOOP
-            CONTINUE WHEN p_wneed_i[k] <> r;
+        FOR k IN w0..kw - 1 LOOP
             p := array_position(p_wins, p_wneed_w[k]);
             p_wteu[p] := p_wteu[p] - p_teu[r] * p_wneed_c[k];
         END LOOP;
@@ -155,8 +171,8 @@ BEGIN
               INTO opt
               FROM corridor.quote x LEFT JOIN corridor.quote_offer_stored s ON s.id = x.offer_id
              WHERE x.id = q.id;
-        ELSIF left(q.cut, 10) = '{"option":' AND right(q.cut, 1) = '}' THEN
-            opt := q.cut::jsonb;
+        ELSIF left(q.cut, 10) = '{"option":' THEN
+            opt := q.cut::jsonb; -- (a cut that is not JSON fails the batch: all run alone)
         ELSE
             CONTINUE; -- a cut that is not an option's object: left to booking_create
         END IF;
@@ -225,7 +241,7 @@ BEGIN
     -- 4. their rows, one statement per table, and their answers; a
     -- reference already taken (ON CONFLICT) leaves its request to 'single'
     WITH made AS (
-        INSERT INTO corridor.booking (reference, org_code, status, quote_id, option,
+        INSERT INTO corridor.booking AS nb (reference, org_code, status, quote_id, option,
                                       customer_reference, containers, total_amount, currency,
                                       hold_expires_at, charges, charge_minimums)
         SELECT corridor.booking_new_reference(), v_qorg[a.i],
@@ -246,8 +262,10 @@ BEGIN
          WHERE v_ok[a.i]
          ORDER BY a.i
         ON CONFLICT (reference) DO NOTHING
-        RETURNING *)
-    SELECT array_agg(m ORDER BY m.id), array_agg(array_position(p_quote_ids, m.quote_id) ORDER BY m.id)
+        RETURNING nb)  -- the row as corridor.booking (RETURNING * would be a record,
+                       -- cast to it element by element through text)
+    SELECT array_agg(m.nb ORDER BY (m.nb).id),
+           array_agg(array_position(p_quote_ids, (m.nb).quote_id) ORDER BY (m.nb).id)
       INTO v_made, v_made_i
       FROM made m;
     IF v_made IS NULL THEN
