@@ -7,41 +7,23 @@
 -- Amirabad -> Tehran -> Bafq -> Bandar Abbas, a discharge call in the
 -- Bandar Abbas window of its arrival, charges in IQD (3 decimals) with a
 -- tariff line and a percentage line, and a customer reference to escape.
+\ir lib/n1_route.sql
 CREATE TEMP TABLE t (k text PRIMARY KEY, v text);
 GRANT ALL ON t TO corridor_app;
 DO $$
 DECLARE
-    svc text := (SELECT service FROM corridor.departure
-                  WHERE service LIKE 'N1 %' AND status = 'scheduled'
-                  GROUP BY service HAVING min(cutoff_at) > now() + interval '1 day'
-                  ORDER BY min(departs_at) LIMIT 1);
-    legs jsonb;
-    last_arrival timestamptz;
-    w bigint;
+    legs jsonb := (SELECT n1.legs FROM n1);
+    w bigint := (SELECT n1.window_id FROM n1);
     tr bigint := (SELECT min(id) FROM corridor.tariff WHERE min_charge IS NOT NULL);
     opt jsonb;
     q uuid;
 BEGIN
-    SELECT jsonb_agg(jsonb_build_object('seq', n, 'departure_id', id) ORDER BY n), max(arrives_at)
-      INTO legs, last_arrival
-      FROM (SELECT id, arrives_at, row_number() OVER (ORDER BY departs_at) AS n
-              FROM corridor.departure WHERE service = svc) d;
-    IF jsonb_array_length(legs) <> 3 THEN
-        RAISE EXCEPTION 'expected 3 legs for service %, found %', svc, legs;
-    END IF;
-    SELECT id INTO w FROM corridor.port_window
-     WHERE node_code = 'IRSRP' AND starts_at <= last_arrival AND last_arrival < ends_at;
-    IF w IS NULL THEN
-        RAISE EXCEPTION 'no window at IRSRP contains the arrival %', last_arrival;
-    END IF;
     opt := jsonb_build_object(
         'option', 1, 'teu', 4, 'kg', 48000,
         'containers', '[{"type": "40HC", "count": 2, "gross_weight_kg": 24000}]'::jsonb,
         'total', '{"amount": "1234.567", "currency": "IQD"}'::jsonb,
         'legs', legs,
-        'port_calls', jsonb_build_array(jsonb_build_object(
-            'node', 'IRSRP', 'kind', 'discharge', 'window_id', w,
-            'at', to_char(last_arrival AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
+        'port_calls', (SELECT n1.port_calls FROM n1),
         'charges', jsonb_build_array(
             jsonb_build_object('leg', 1, 'code', 'RAIL_FREIGHT', 'basis', 'per_container_km',
                 'description', 'Rail "freight" \ leg 1', 'quantity', '414',

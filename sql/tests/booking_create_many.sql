@@ -7,38 +7,23 @@
 -- Tehran -> Bafq -> Bandar Abbas with a discharge call at Bandar Abbas, as
 -- booking_create.sql makes them: q1, q2, q3, q4 of DEMOFWD, qx expired,
 -- qc of CASPFWD, qb booked before the batch.
+\ir lib/n1_route.sql
 CREATE TEMP TABLE t (k text PRIMARY KEY, v text);
 GRANT ALL ON t TO corridor_app;
 DO $$
 DECLARE
-    svc text := (SELECT service FROM corridor.departure
-                  WHERE service LIKE 'N1 %' AND status = 'scheduled'
-                  GROUP BY service HAVING min(cutoff_at) > now() + interval '1 day'
-                  ORDER BY min(departs_at) LIMIT 1);
-    legs jsonb;
-    last_arrival timestamptz;
-    w bigint;
+    legs jsonb := (SELECT n1.legs FROM n1);
+    w bigint := (SELECT n1.window_id FROM n1);
     opt jsonb;
     q uuid;
     k text;
 BEGIN
-    SELECT jsonb_agg(jsonb_build_object('seq', n, 'departure_id', id) ORDER BY n), max(arrives_at)
-      INTO legs, last_arrival
-      FROM (SELECT id, arrives_at, row_number() OVER (ORDER BY departs_at) AS n
-              FROM corridor.departure WHERE service = svc) d;
-    SELECT id INTO w FROM corridor.port_window
-     WHERE node_code = 'IRSRP' AND starts_at <= last_arrival AND last_arrival < ends_at;
-    IF jsonb_array_length(legs) <> 3 OR w IS NULL THEN
-        RAISE EXCEPTION 'fixture: legs % window %', legs, w;
-    END IF;
     opt := jsonb_build_object(
         'option', 1, 'teu', 4, 'kg', 48000,
         'containers', '[{"type": "40HC", "count": 2, "gross_weight_kg": 24000}]'::jsonb,
         'total', '{"amount": "150.00", "currency": "USD"}'::jsonb,
         'legs', legs,
-        'port_calls', jsonb_build_array(jsonb_build_object(
-            'node', 'IRSRP', 'kind', 'discharge', 'window_id', w,
-            'at', to_char(last_arrival AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
+        'port_calls', (SELECT n1.port_calls FROM n1),
         'charges', jsonb_build_array(
             jsonb_build_object('leg', 1, 'code', 'RAIL_FREIGHT', 'basis', 'per_container',
                 'description', 'Rail freight, 2 × 40HC', 'quantity', '2',

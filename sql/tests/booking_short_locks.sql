@@ -5,37 +5,22 @@
 -- Two quotes for 2 x 40HC on the three legs of an N1 train Amirabad ->
 -- Tehran -> Bafq -> Bandar Abbas, with a discharge call in the Bandar Abbas
 -- window of its arrival (as in booking_create.sql).
+\ir lib/n1_route.sql
 CREATE TEMP TABLE t (k text PRIMARY KEY, v text);
 GRANT ALL ON t TO corridor_app;
 DO $$
 DECLARE
-    svc text := (SELECT service FROM corridor.departure
-                  WHERE service LIKE 'N1 %' AND status = 'scheduled'
-                  GROUP BY service HAVING min(cutoff_at) > now() + interval '1 day'
-                  ORDER BY min(departs_at) LIMIT 1);
-    legs jsonb;
-    last_arrival timestamptz;
-    w bigint;
+    legs jsonb := (SELECT n1.legs FROM n1);
+    w bigint := (SELECT n1.window_id FROM n1);
     opt jsonb;
     q uuid;
 BEGIN
-    SELECT jsonb_agg(jsonb_build_object('seq', n, 'departure_id', id) ORDER BY n), max(arrives_at)
-      INTO legs, last_arrival
-      FROM (SELECT id, arrives_at, row_number() OVER (ORDER BY departs_at) AS n
-              FROM corridor.departure WHERE service = svc) d;
-    SELECT id INTO w FROM corridor.port_window
-     WHERE node_code = 'IRSRP' AND starts_at <= last_arrival AND last_arrival < ends_at;
-    IF jsonb_array_length(legs) <> 3 OR w IS NULL THEN
-        RAISE EXCEPTION 'fixture: legs % window %', legs, w;
-    END IF;
     opt := jsonb_build_object(
         'option', 1, 'teu', 4, 'kg', 48000,
         'containers', '[{"type": "40HC", "count": 2, "gross_weight_kg": 24000}]'::jsonb,
         'total', '{"amount": "100.00", "currency": "USD"}'::jsonb,
         'legs', legs,
-        'port_calls', jsonb_build_array(jsonb_build_object(
-            'node', 'IRSRP', 'kind', 'discharge', 'window_id', w,
-            'at', to_char(last_arrival AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
+        'port_calls', (SELECT n1.port_calls FROM n1),
         'charges', jsonb_build_array(jsonb_build_object(
             'leg', 0, 'code', 'OTHER', 'basis', 'per_shipment', 'quantity', '1',
             'amount', jsonb_build_object('amount', '100.00', 'currency', 'USD'))));
