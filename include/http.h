@@ -122,8 +122,9 @@ void http_defer_lane(struct http_request *req, struct worker_lane *lane,
                      void (*work)(struct http_request *req, void *arg), void *arg);
 /* http_defer_lane with two options (worker_submit_lane_job).  first (may
  * be NULL): first(req, arg) runs on a pool thread outside the lane (taking
- * none of its slots), then work(req, arg) through the lane; first may reply,
- * work then runs all the same and should look (http_replied).  batch (may be
+ * none of its slots), then work(req, arg) through the lane; if first
+ * replies, work does not run.  (Nor does it for a request http_stop answered
+ * while it waited: a job runs only for a request not yet answered.)  batch (may be
  * NULL): requests deferred with the same batch function that waited for
  * the lane behind each other may run together: batch(reqs, args, n) on one
  * pool thread instead of their works; it must reply to each (if it does

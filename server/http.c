@@ -202,9 +202,15 @@ void http_on_free(struct http_request *req, void (*fn)(void *arg), void *arg)
  * Handing off: suspend / resume
  * ====================================================================== */
 
+/* A request already answered when its job comes to run (http_stop answered
+ * it 503 while it waited in a lane, or its first stage replied) is not
+ * worked on: whatever the work would change, the client was told it did not
+ * happen. */
 static void job_run(void *arg)
 {
     struct http_request *req = arg;
+    if (http_replied(req))
+        return;
     req->work(req, req->work_arg);
     if (!http_replied(req))
         http_reply_problem(req, 500, "internal_error", "the request was not answered", NULL);
@@ -213,7 +219,8 @@ static void job_run(void *arg)
 static void job_first(void *arg)
 {
     struct http_request *req = arg;
-    req->first(req, req->work_arg);
+    if (!http_replied(req)) /* as in job_run */
+        req->first(req, req->work_arg);
 }
 
 static void job_done(void *arg)
@@ -233,9 +240,14 @@ static void job_run_batch(void **args, size_t n)
 {
     struct http_request *reqs[WORKER_BATCH_MAX];
     void *work_args[WORKER_BATCH_MAX];
-    for (size_t i = 0; i < n; i++) {
-        reqs[i] = args[i];
-        work_args[i] = reqs[i]->work_arg;
+    size_t all = n;
+    n = 0;
+    for (size_t i = 0; i < all; i++) {
+        struct http_request *req = args[i];
+        if (http_replied(req)) /* as in job_run */
+            continue;
+        reqs[n] = req;
+        work_args[n++] = req->work_arg;
     }
     /* runs of one batch function each (there is one today) */
     for (size_t i = 0, j; i < n; i = j) {

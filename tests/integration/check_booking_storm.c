@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct it_server srv[2];
@@ -72,6 +74,15 @@ static void *call_thread(void *arg)
     } else {
         c->rc = bf_post_booking(c->s, fwd, c->quote, false, c->idem, &c->r);
     }
+    return NULL;
+}
+
+/* One call, without waiting for the others (call_thread waits for the
+ * start line). */
+static void *call_thread_now(void *arg)
+{
+    struct call *c = arg;
+    c->rc = bf_post_booking(c->s, fwd, c->quote, false, c->idem, &c->r);
     return NULL;
 }
 
@@ -690,6 +701,66 @@ START_TEST(test_batches_of_real_quotes)
 }
 END_TEST
 
+/* Shutdown with bookings waiting for the lane: SIGTERM while one booking is
+ * held inside PostgreSQL (at a departure the test keeps locked) and three
+ * wait behind it for the lane's one slot.  After its 10 s, the server answers
+ * all four 503; the three that waited must then not be booked when the
+ * worker drains them (their clients were told they failed).  The one inside
+ * PostgreSQL may still commit once the lock goes (that cannot be called
+ * back); the invariants hold either way. */
+START_TEST(test_shutdown_does_not_book_what_it_refused)
+{
+    enum { N = 4 };
+    static const char *const env[] = {"CORRIDOR_BOOKING_CONCURRENCY=1", NULL};
+    struct it_server one;
+    ck_assert_int_eq(it_server_start(&one, db, env), 0);
+    bf_wait_key(&one, fwd);
+    struct bf_itinerary it;
+    bf_itinerary(db, 18, &it);
+    struct call calls[N];
+    memset(calls, 0, sizeof calls);
+    for (int i = 0; i < N; i++) {
+        calls[i].s = &one;
+        calls[i].quote = bf_quote_sql(db, "DEMOFWD", it.dep, 2, 1);
+    }
+    PGconn *hold = hold_departure(it.dep[0]);
+    pthread_t th[N];
+    pthread_create(&th[0], NULL, call_thread_now, &calls[0]);
+    for (int i = 0; i < 200 && waiting_bookings() < 1; i++)
+        usleep(50 * 1000);
+    ck_assert_int_ge(waiting_bookings(), 1);
+    for (int i = 1; i < N; i++)
+        pthread_create(&th[i], NULL, call_thread_now, &calls[i]);
+    for (int i = 0; i < 200 && metric(&one, "corridor_booking_lane_waiting") < N - 1; i++)
+        usleep(50 * 1000);
+    ck_assert(metric(&one, "corridor_booking_lane_waiting") == N - 1);
+
+    kill(one.pid, SIGTERM);
+    for (int i = 1; i < N; i++) /* answered when the server gives up waiting */
+        pthread_join(th[i], NULL);
+    release_departure(hold);
+    pthread_join(th[0], NULL);
+    int st = 0;
+    waitpid(one.pid, &st, 0);
+    one.pid = 0;
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the server did not stop cleanly");
+    for (int i = 1; i < N; i++) {
+        ck_assert_int_eq(calls[i].rc, 0);
+        ck_assert_msg(calls[i].r.status == 503, "request %d: %ld %s", i, calls[i].r.status,
+                      calls[i].r.body);
+        ck_assert_int_eq(bf_sql_long(db,
+                                     "SELECT count(*) FROM corridor.booking WHERE quote_id = '%s'",
+                                     calls[i].quote),
+                         0);
+    }
+    ck_assert_int_eq(bf_violations(db), 0);
+    for (int i = 0; i < N; i++) {
+        it_response_free(&calls[i].r);
+        free(calls[i].quote);
+    }
+}
+END_TEST
+
 Suite *booking_storm_suite(void);
 Suite *booking_storm_suite(void)
 {
@@ -702,6 +773,7 @@ Suite *booking_storm_suite(void)
     tcase_add_test(tc, test_opposite_directions);
     tcase_add_test(tc, test_storm_lane_of_one);
     tcase_add_test(tc, test_batches_of_real_quotes);
+    tcase_add_test(tc, test_shutdown_does_not_book_what_it_refused);
     tcase_add_test(tc, test_server_killed_mid_booking);
     tcase_add_test(tc, test_duplicate_waits_for_the_first);
     tcase_add_test(tc, test_fresh_quote_waits_outside_the_lane);
