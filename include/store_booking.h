@@ -68,12 +68,16 @@ struct store_booking_create_req {
     int option;
     int hold_seconds;
     const char *customer_reference;
+    const char *idem_key;  /* Idempotency-Key, or NULL */
+    const char *idem_hash; /* its request hash (idempotency_hash) */
 };
 /* Books n creates together, in ONE statement that is its own transaction
  * (corridor.booking_create_many, migration 038; not inside a
- * db_transaction).  out[i] gets outcome "ok" and the booking for each one
+ * db_transaction).  A create with an Idempotency-Key is claimed in it and,
+ * when booked, its answer stored with the booking.  out[i] gets outcome "ok" and the booking for each one
  * booked, "single" for each left to run alone with store_booking_create
- * (every refusal, and anything but the plain case), "error" for one booked
+ * (every refusal, anything but the plain case, and a key already claimed or
+ * answered, which alone replays or is refused), "error" for one booked
  * whose text could not be read (logged; GET shows it).  Returns DB_TX_OK;
  * DB_TX_RETRY or DB_TX_ERROR when the statement failed (then nothing was
  * booked and every out is "single"). */

@@ -6,8 +6,8 @@
  * (create_alone).  Changes go through app.booking_lane: at most
  * booking_concurrency of them are on the pool at once (they lock the same
  * hot departures), the others wait their turn on the loop thread; reads go
- * straight to the pool.  Creates without Idempotency-Key that waited behind
- * each other are booked together, booking_batch at most, in one transaction
+ * straight to the pool.  Creates that waited behind each other are booked
+ * together, booking_batch at most, in one transaction
  * (create_batch, store_booking_create_many); what a batch leaves runs alone
  * as above.  A create of a quote still queued in this process's writer
  * waits for it before the lane (await_quote).  With an Idempotency-Key the
@@ -330,8 +330,10 @@ static void change_work(struct http_request *req, void *arg)
     if (j->idem_key && j->idem_state != IDEMPOTENCY_NEW) {
         switch (j->idem_state) {
         case IDEMPOTENCY_REPLAY:
-            send_answer(req, (unsigned)j->stored.status, j->stored.body, strlen(j->stored.body),
-                        NULL, true);
+            /* (an answer stored by a batch is PostgreSQL's text: sent, like
+             * every answer, without whitespace between tokens) */
+            send_answer(req, (unsigned)j->stored.status, j->stored.body,
+                        jsontext_minify(j->stored.body, strlen(j->stored.body)), NULL, true);
             j->stored.body = NULL;
             break;
         case IDEMPOTENCY_REUSED:
@@ -358,11 +360,12 @@ out:
     db_release(app.db, c);
 }
 
-/* Creates without Idempotency-Key that waited for the lane behind each
- * other (booking_batch of them at most): booked together in one
- * transaction (store_booking_create_many); the ones it leaves -- refusals
- * and anything but the plain case -- and all of them when it fails, run
- * alone as change_work runs them. */
+/* Creates that waited for the lane behind each other (booking_batch of
+ * them at most): booked together in one transaction
+ * (store_booking_create_many), Idempotency-Keys claimed and answers stored
+ * in it; the ones it leaves -- refusals, keys claimed before, anything but
+ * the plain case -- and all of them when it fails, run alone as change_work
+ * runs them. */
 static void create_batch(struct http_request **reqs, void **args, size_t n)
 {
     struct booking_job **js = (struct booking_job **)args;
@@ -376,9 +379,13 @@ static void create_batch(struct http_request **reqs, void **args, size_t n)
             j->made_here = quote_writer_wait(j->quote_id, ACQUIRE_TIMEOUT_MS);
             j->awaited = true;
         }
-        rq[i] = (struct store_booking_create_req){&j->who, j->quote_id, j->option,
+        rq[i] = (struct store_booking_create_req){&j->who,
+                                                  j->quote_id,
+                                                  j->option,
                                                   j->hold ? (int)app.cfg->hold_ttl_s : 0,
-                                                  j->customer_reference};
+                                                  j->customer_reference,
+                                                  j->idem_key,
+                                                  j->idem_hash};
         answered[i] = false;
     }
     struct db_conn *c = db_acquire(app.db, ACQUIRE_TIMEOUT_MS);
@@ -556,11 +563,11 @@ static void create_booking(struct http_request *req)
     }
     http_on_free(req, job_free, j);
     /* a quote still queued in this process's writer is waited for before the
-     * lane, so that the wait holds none of its slots; creates without a key
-     * that wait for the lane together are booked together (create_batch) */
+     * lane, so that the wait holds none of its slots; creates that wait for
+     * the lane together are booked together (create_batch) */
     http_defer_lane_job(req, app.booking_lane,
                         quote_writer_queued(j->quote_id) ? await_quote : NULL, change_work,
-                        key ? NULL : create_batch, j);
+                        create_batch, j);
 }
 
 static void transition(struct http_request *req, enum change change)

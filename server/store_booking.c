@@ -28,8 +28,8 @@ static const char SQL_CREATE[] =
     "SELECT outcome, detail, problems::text, booking::text "
     "FROM corridor.booking_create($1::text, $2::text, $3::uuid, $4::int, $5::int, $6::text)";
 
-/* $1: the creates as a JSON array of {org, role, quote, option, hold, cref},
- * unpacked into booking_create_many's arrays in their order. */
+/* $1: the creates as a JSON array of {org, role, quote, option, hold, cref,
+ * key, hash}, unpacked into booking_create_many's arrays in their order. */
 static const char SQL_CREATE_MANY[] =
     "SELECT m.i, m.outcome, m.booking::text "
     "FROM (SELECT array_agg(e.x->>'org' ORDER BY e.n) AS org, "
@@ -37,10 +37,12 @@ static const char SQL_CREATE_MANY[] =
     "array_agg((e.x->>'quote')::uuid ORDER BY e.n) AS quote, "
     "array_agg((e.x->>'option')::int ORDER BY e.n) AS opt, "
     "array_agg((e.x->>'hold')::int ORDER BY e.n) AS hold, "
-    "array_agg(e.x->>'cref' ORDER BY e.n) AS cref "
+    "array_agg(e.x->>'cref' ORDER BY e.n) AS cref, "
+    "array_agg(e.x->>'key' ORDER BY e.n) AS keys, "
+    "array_agg(e.x->>'hash' ORDER BY e.n) AS hashes "
     "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n)) a "
     "CROSS JOIN LATERAL corridor.booking_create_many(a.org, a.role, a.quote, a.opt, a.hold, "
-    "a.cref) m ORDER BY m.i";
+    "a.cref, a.keys, a.hashes) m ORDER BY m.i";
 
 static const char SQL_TRANSITION[] =
     "SELECT outcome, detail, problems::text, booking::text "
@@ -205,11 +207,12 @@ int store_booking_create_many(struct db_conn *c, const struct store_booking_crea
         json_array_append_new(
             arr,
             json_pack(
-                "{s:s, s:s, s:s, s:i, s:o, s:o}", "org", reqs[i].who->org_code, "role",
+                "{s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "org", reqs[i].who->org_code, "role",
                 role_name(reqs[i].who), "quote", reqs[i].quote_id, "option", reqs[i].option, "hold",
                 reqs[i].hold_seconds > 0 ? json_integer(reqs[i].hold_seconds) : json_null(), "cref",
-                reqs[i].customer_reference ? json_string(reqs[i].customer_reference)
-                                           : json_null()));
+                reqs[i].customer_reference ? json_string(reqs[i].customer_reference) : json_null(),
+                "key", reqs[i].idem_key ? json_string(reqs[i].idem_key) : json_null(), "hash",
+                reqs[i].idem_key ? json_string(reqs[i].idem_hash) : json_null()));
     }
     char *text = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);

@@ -26,6 +26,15 @@
 -- the exact refusal (or books it, if room was freed meanwhile); none of its
 -- rows stay.  Answers: one row per request, i its 1-based position; for
 -- 'ok' the booking as booking_create answers it.
+--
+-- Requests with an Idempotency-Key (p_keys, p_hashes; NULL elements for
+-- those without) are claimed first, in (organization, key) order, as
+-- corridor.idempotency_claim (036) claims them, waiting at most 3 s for a
+-- claim another transaction holds (then the batch fails and every request
+-- runs alone).  A key already claimed or answered, or asked twice in the
+-- batch, leaves its request 'single' (alone it replays, is refused as
+-- reused, or waits).  A booked request's answer is stored with its key in
+-- the same transaction; the claims of the others are dropped.
 
 -- Which of the candidates (p_cand) fit, served in order: each takes its
 -- TEU and kg on every departure it needs (p_need_i: request, p_need_d:
@@ -100,9 +109,22 @@ BEGIN
     RETURN fits;
 END $$;
 
+-- Drops the claims this batch made (p_keyed) for the requests it did not
+-- book (not in p_made).
+CREATE FUNCTION corridor.booking_many_unclaim(p_org text[], p_keys text[], p_keyed boolean[],
+                                              p_made int[])
+RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM corridor.idempotency_key k
+     USING generate_subscripts(p_keys, 1) AS g(i)
+     WHERE p_keyed[g.i] AND NOT (g.i = ANY (coalesce(p_made, '{}')))
+       AND k.org_code = p_org[g.i] AND k.key = p_keys[g.i] AND k.status_code IS NULL
+$$;
+
 CREATE FUNCTION corridor.booking_create_many(p_org text[], p_role text[], p_quote_ids uuid[],
                                              p_options int[], p_hold_seconds int[],
-                                             p_customer_references text[])
+                                             p_customer_references text[], p_keys text[],
+                                             p_hashes text[])
 RETURNS TABLE (i int, outcome text, booking_id bigint, booking json)
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
@@ -134,6 +156,10 @@ DECLARE
     v_made_i   int[];               -- and their requests
     v_json     json[];              -- by request: the answer
     v_gone     bigint[];
+    v_keyed    boolean[];           -- by request: its key claimed here
+    v_claimed  int[];
+    v_lock_timeout text;
+    r          int;
 BEGIN
     v_opts := array_fill(NULL::jsonb, ARRAY[n]);
     v_cur := array_fill(NULL::text, ARRAY[n]);
@@ -142,6 +168,31 @@ BEGIN
     v_kg := array_fill(NULL::bigint, ARRAY[n]);
     v_cand := array_fill(false, ARRAY[n]);
     v_json := array_fill(NULL::json, ARRAY[n]);
+    v_keyed := array_fill(false, ARRAY[n]);
+    p_keys := coalesce(p_keys, array_fill(NULL::text, ARRAY[n]));
+
+    -- 0. the Idempotency-Keys, claimed in (organization, key) order; a key
+    -- asked twice is its first request's
+    IF EXISTS (SELECT 1 FROM unnest(p_keys) AS u(k) WHERE u.k IS NOT NULL) THEN
+        v_lock_timeout := current_setting('lock_timeout');
+        PERFORM set_config('lock_timeout', '3000ms', true);
+        WITH claimed AS (
+            INSERT INTO corridor.idempotency_key (org_code, key, request_hash)
+            SELECT p_org[u.i], u.k, p_hashes[u.i]
+              FROM unnest(p_keys) WITH ORDINALITY AS u(k, i)
+             WHERE u.k IS NOT NULL
+             ORDER BY p_org[u.i], u.k, u.i
+            ON CONFLICT DO NOTHING
+            RETURNING org_code, key)
+        SELECT coalesce(array_agg((SELECT min(u.i)::int FROM unnest(p_keys) WITH ORDINALITY AS u(k, i)
+                                    WHERE u.k = c.key AND p_org[u.i] = c.org_code)), '{}')
+          INTO v_claimed
+          FROM claimed c;
+        PERFORM set_config('lock_timeout', v_lock_timeout, true);
+        FOREACH r IN ARRAY v_claimed LOOP
+            v_keyed[r] := true;
+        END LOOP;
+    END IF;
 
     -- 1. the quotes, locked by id; the candidates (a quote asked for twice:
     -- its first request)
@@ -160,7 +211,8 @@ BEGIN
          ORDER BY x.id, u.i
            FOR UPDATE OF x
     LOOP
-        CONTINUE WHEN q.booked OR q.expires_at <= now()
+        CONTINUE WHEN (p_keys[q.i] IS NOT NULL AND NOT v_keyed[q.i])
+                   OR q.booked OR q.expires_at <= now()
                    OR (p_role[q.i] <> 'operator' AND q.org_code <> p_org[q.i])
                    OR array_position(p_quote_ids, q.id) <> q.i;
         IF q.cut IS NULL THEN
@@ -207,6 +259,7 @@ BEGIN
                    jsonb_array_elements(o.opt->'legs') x
              WHERE o.opt IS NOT NULL) t;
     IF v_need_i IS NULL THEN
+        PERFORM corridor.booking_many_unclaim(p_org, p_keys, v_keyed, NULL);
         RETURN QUERY SELECT g.i::int, 'single'::text, NULL::bigint, NULL::json
                        FROM generate_series(1, n) AS g(i);
         RETURN;
@@ -269,6 +322,7 @@ BEGIN
       INTO v_made, v_made_i
       FROM made m;
     IF v_made IS NULL THEN
+        PERFORM corridor.booking_many_unclaim(p_org, p_keys, v_keyed, NULL);
         RETURN QUERY SELECT g.i::int, 'single'::text, NULL::bigint, NULL::json
                        FROM generate_series(1, n) AS g(i);
         RETURN;
@@ -329,6 +383,7 @@ BEGIN
           INTO v_made, v_made_i
           FROM generate_subscripts(v_made, 1) AS s(k) WHERE v_ok[v_made_i[k]];
         IF v_made IS NULL THEN
+            PERFORM corridor.booking_many_unclaim(p_org, p_keys, v_keyed, NULL);
             RETURN QUERY SELECT g.i::int, 'single'::text, NULL::bigint, NULL::json
                            FROM generate_series(1, n) AS g(i);
             RETURN;
@@ -357,16 +412,28 @@ BEGIN
       FROM (SELECT v_made[s.k] AS b, v_made_i[s.k] AS i FROM generate_subscripts(v_made, 1) AS s(k)) m
      ORDER BY (m.b).id;
 
-    -- 6. the answers; rendered again if a departure changed in between
+    -- 6. the answers (rendered again if a departure changed in between),
+    -- stored with their keys; the other claims dropped
+    IF v_shown IS DISTINCT FROM v_shown_now THEN
+        SELECT array_agg(x.j ORDER BY g.i) INTO v_json
+          FROM generate_series(1, n) AS g(i)
+          LEFT JOIN (SELECT m.i, corridor.booking_json_build(
+                             m.b, coalesce((SELECT cu.minor_units FROM corridor.currency cu
+                                             WHERE cu.code = (m.b).currency), 2),
+                             corridor.booking_json_legs((m.b).id),
+                             corridor.booking_json_calls((m.b).id), (m.b).charges::json) AS j
+                       FROM (SELECT v_made[s.k] AS b, v_made_i[s.k] AS i
+                               FROM generate_subscripts(v_made, 1) AS s(k)) m) x ON x.i = g.i;
+    END IF;
+    UPDATE corridor.idempotency_key k
+       SET status_code = 201, response_body = v_json[m.i]::text
+      FROM unnest(v_made_i) AS m(i)
+     WHERE v_keyed[m.i] AND k.org_code = p_org[m.i] AND k.key = p_keys[m.i];
+    PERFORM corridor.booking_many_unclaim(p_org, p_keys, v_keyed, v_made_i);
+
     RETURN QUERY
     SELECT g.i::int, CASE WHEN (m.b).id IS NULL THEN 'single' ELSE 'ok' END, (m.b).id,
-           CASE WHEN (m.b).id IS NULL THEN NULL
-                WHEN v_shown IS NOT DISTINCT FROM v_shown_now THEN v_json[g.i]
-                ELSE corridor.booking_json_build(
-                         m.b, coalesce((SELECT cu.minor_units FROM corridor.currency cu
-                                         WHERE cu.code = (m.b).currency), 2),
-                         corridor.booking_json_legs((m.b).id), corridor.booking_json_calls((m.b).id),
-                         (m.b).charges::json) END
+           v_json[g.i]
       FROM generate_series(1, n) AS g(i)
       LEFT JOIN (SELECT v_made[s.k] AS b, v_made_i[s.k] AS i
                    FROM generate_subscripts(v_made, 1) AS s(k)) m ON m.i = g.i
@@ -376,11 +443,14 @@ END $$;
 REVOKE ALL ON FUNCTION corridor.booking_many_fits(boolean[], int[], bigint[], int[], bigint[], int[],
                                                   bigint[], int[], bigint[], boolean[], bigint[],
                                                   bigint[], bigint[], bigint[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION corridor.booking_create_many(text[], text[], uuid[], int[], int[], text[])
-    FROM PUBLIC;
+REVOKE ALL ON FUNCTION corridor.booking_many_unclaim(text[], text[], boolean[], int[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION corridor.booking_create_many(text[], text[], uuid[], int[], int[], text[],
+                                                    text[], text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION corridor.booking_many_fits(boolean[], int[], bigint[], int[], bigint[],
                                                      int[], bigint[], int[], bigint[], boolean[],
                                                      bigint[], bigint[], bigint[], bigint[])
     TO corridor_app;
-GRANT EXECUTE ON FUNCTION corridor.booking_create_many(text[], text[], uuid[], int[], int[], text[])
+GRANT EXECUTE ON FUNCTION corridor.booking_many_unclaim(text[], text[], boolean[], int[])
     TO corridor_app;
+GRANT EXECUTE ON FUNCTION corridor.booking_create_many(text[], text[], uuid[], int[], int[], text[],
+                                                       text[], text[]) TO corridor_app;

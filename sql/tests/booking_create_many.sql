@@ -69,7 +69,7 @@ SELECT * FROM corridor.booking_create_many(
           (SELECT v::uuid FROM t WHERE k = 'q2'), (SELECT v::uuid FROM t WHERE k = 'q3')],
     ARRAY[1, 1, 1, 1, 1, 1, 1, 1],
     ARRAY[900, NULL, NULL, NULL, NULL, NULL, NULL, NULL]::int[],
-    ARRAY['PO "7" \ ünï', NULL, NULL, NULL, NULL, NULL, 'PO-2', NULL]);
+    ARRAY['PO "7" \ ünï', NULL, NULL, NULL, NULL, NULL, 'PO-2', NULL], NULL, NULL);
 RESET ROLE;
 
 DO $$
@@ -154,7 +154,7 @@ BEGIN
     got := ARRAY(SELECT outcome FROM corridor.booking_create_many(
         ARRAY['DEMOFWD', 'DEMOFWD'], ARRAY['forwarder', 'forwarder'],
         ARRAY[(SELECT v::uuid FROM t WHERE k = 'q3'), gen_random_uuid()],
-        ARRAY[1, 1], ARRAY[NULL, NULL]::int[], ARRAY[NULL, NULL]::text[]) ORDER BY i);
+        ARRAY[1, 1], ARRAY[NULL, NULL]::int[], ARRAY[NULL, NULL]::text[], NULL, NULL) ORDER BY i);
     IF got IS DISTINCT FROM ARRAY['single', 'single']
        OR (SELECT count(*) FROM corridor.booking) <> n_before THEN
         RAISE EXCEPTION 'a batch of refusals: % (% bookings more)', got,
@@ -162,3 +162,65 @@ BEGIN
     END IF;
 END $$;
 RESET ROLE;
+
+-- Idempotency-Keys: claimed in the batch; a booked one's answer stored with
+-- it (the text returned); a key answered before, or asked twice, leaves its
+-- request single and its claim untouched; the claims of requests not booked
+-- are dropped.  k5, k6 and k7 are fresh quotes; k-old was answered before.
+DO $$
+DECLARE
+    q uuid;
+    k text;
+BEGIN
+    FOREACH k IN ARRAY ARRAY['k5', 'k6', 'k7', 'k8'] LOOP
+        INSERT INTO corridor.quote (org_code, expires_at, data_version, currency, request, options)
+        SELECT org_code, now() + interval '30 minutes', data_version, currency, request, options
+          FROM corridor.quote WHERE id = (SELECT v::uuid FROM t WHERE t.k = 'q1')
+        RETURNING id INTO q;
+        INSERT INTO t VALUES (k, q::text);
+    END LOOP;
+    INSERT INTO corridor.idempotency_key (org_code, key, request_hash, status_code, response_body)
+    VALUES ('DEMOFWD', 'key-old', 'h-old', 409, '{"code":"capacity_unavailable"}');
+END $$;
+UPDATE corridor.departure SET capacity_teu = booked_teu + 8 WHERE id = (SELECT v::bigint FROM t WHERE k = 'dep');
+SET ROLE corridor_app;
+CREATE TEMP TABLE rk AS
+SELECT * FROM corridor.booking_create_many(
+    ARRAY['DEMOFWD', 'DEMOFWD', 'DEMOFWD', 'DEMOFWD', 'DEMOFWD'],
+    ARRAY['forwarder', 'forwarder', 'forwarder', 'forwarder', 'forwarder'],
+    ARRAY[(SELECT v::uuid FROM t WHERE k = 'k5'), (SELECT v::uuid FROM t WHERE k = 'k6'),
+          (SELECT v::uuid FROM t WHERE k = 'k7'), (SELECT v::uuid FROM t WHERE k = 'k5'),
+          (SELECT v::uuid FROM t WHERE k = 'k8')],
+    ARRAY[1, 1, 1, 1, 1], ARRAY[NULL, NULL, NULL, NULL, NULL]::int[],
+    ARRAY[NULL, NULL, NULL, NULL, NULL]::text[],
+    ARRAY['key-5', 'key-old', NULL, 'key-5', 'key-8'],
+    ARRAY['h5', 'h-old', NULL, 'h5', 'h8']);
+RESET ROLE;
+DO $$
+DECLARE
+    got text[] := ARRAY(SELECT outcome FROM rk ORDER BY i);
+BEGIN
+    -- 1 booked with its key; 2 a key answered before; 3 booked without a
+    -- key; 4 the same key again; 5 a key of a request that finds no room
+    -- (the departure had room for two)
+    IF got IS DISTINCT FROM ARRAY['ok', 'single', 'ok', 'single', 'single'] THEN
+        RAISE EXCEPTION 'outcomes with keys: %', got;
+    END IF;
+    IF (SELECT status_code FROM corridor.idempotency_key WHERE org_code = 'DEMOFWD' AND key = 'key-5') <> 201
+       OR (SELECT response_body FROM corridor.idempotency_key WHERE org_code = 'DEMOFWD' AND key = 'key-5')
+          IS DISTINCT FROM (SELECT booking::text FROM rk WHERE i = 1) THEN
+        RAISE EXCEPTION 'the answer stored with key-5 is not the one returned';
+    END IF;
+    IF (SELECT status_code FROM corridor.idempotency_key WHERE org_code = 'DEMOFWD' AND key = 'key-old') <> 409 THEN
+        RAISE EXCEPTION 'the answer of key-old was touched';
+    END IF;
+    IF EXISTS (SELECT 1 FROM corridor.idempotency_key WHERE org_code = 'DEMOFWD' AND key = 'key-8') THEN
+        RAISE EXCEPTION 'the claim of a request not booked stayed';
+    END IF;
+    IF EXISTS (SELECT 1 FROM corridor.booking b JOIN t ON t.v::uuid = b.quote_id WHERE t.k = 'k8') THEN
+        RAISE EXCEPTION 'k8 was booked';
+    END IF;
+    IF EXISTS (SELECT 1 FROM corridor.check_invariants()) THEN
+        RAISE EXCEPTION 'invariants: %', (SELECT json_agg(c) FROM corridor.check_invariants() c);
+    END IF;
+END $$;

@@ -6,4 +6,4 @@
 -- taken through bench.quote_take inside the statement).  Bookings per second
 -- = 8 x tps.  A reference beside pgbench_booking.sql, not the target's.
 --   -D org=DEMOFWD   the forwarder organization
-SELECT i, outcome, booking_id, booking::text FROM corridor.booking_create_many(array_fill(:org::text, ARRAY[8]), array_fill('forwarder'::text, ARRAY[8]), (SELECT array_agg(p.quote_id ORDER BY p.n) FROM bench.quote_pool p WHERE p.n IN (SELECT nextval('bench.quote_take') FROM generate_series(1, 8))), array_fill(1, ARRAY[8]), array_fill(NULL::int, ARRAY[8]), array_fill(NULL::text, ARRAY[8]));
+SELECT i, outcome, booking_id, booking::text FROM corridor.booking_create_many(array_fill(:org::text, ARRAY[8]), array_fill('forwarder'::text, ARRAY[8]), (SELECT array_agg(p.quote_id ORDER BY p.n) FROM bench.quote_pool p WHERE p.n IN (SELECT nextval('bench.quote_take') FROM generate_series(1, 8))), array_fill(1, ARRAY[8]), array_fill(NULL::int, ARRAY[8]), array_fill(NULL::text, ARRAY[8]), NULL::text[], NULL::text[]);

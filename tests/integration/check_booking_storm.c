@@ -648,8 +648,10 @@ END_TEST
 
 /* Bookings of real quotes (made over HTTP, so each offer is stored with its
  * options' offsets, 035) that wait for a lane of one are booked in batches
- * (038): every one is booked, every answer is the booking exactly as GET
- * then shows it, nothing failed as a batch and the invariants hold. */
+ * (038), half of them with an Idempotency-Key: every one is booked, every
+ * answer is the booking exactly as GET then shows it, every keyed one is
+ * replayed byte for byte, nothing failed as a batch and the invariants
+ * hold. */
 START_TEST(test_batches_of_real_quotes)
 {
     enum { N = 16 };
@@ -659,6 +661,7 @@ START_TEST(test_batches_of_real_quotes)
     ck_assert_int_eq(it_server_start(&one, db, env), 0);
     bf_wait_key(&one, fwd);
     struct call calls[N];
+    char keys[N][48];
     memset(calls, 0, sizeof calls);
     for (int i = 0; i < N; i++) {
         struct bf_itinerary it;
@@ -666,6 +669,10 @@ START_TEST(test_batches_of_real_quotes)
         long deps[16];
         size_t nd;
         calls[i].s = &one;
+        if (i % 2 == 0) { /* half of them with an Idempotency-Key */
+            snprintf(keys[i], sizeof keys[i], "batched-%d", i);
+            calls[i].idem = keys[i];
+        }
         calls[i].quote = bf_quote(&one, fwd, db, "DEMOFWD", &it, 1 + i / 2 % 2, deps, &nd);
         /* room for all of them: what is tested is the batches */
         for (size_t k = 0; k < nd; k++)
@@ -689,6 +696,16 @@ START_TEST(test_batches_of_real_quotes)
         ck_assert_int_eq(got.status, 200);
         ck_assert_str_eq(got.body, calls[i].r.body);
         it_response_free(&got);
+        if (calls[i].idem) { /* the key's answer was stored with it: replayed byte for byte */
+            ck_assert_int_eq(bf_post_booking(&one, fwd, calls[i].quote, false, calls[i].idem, &got),
+                             0);
+            ck_assert_int_eq(got.status, 201);
+            ck_assert_str_eq(it_header(&got, "Idempotent-Replayed"), "true");
+            ck_assert_str_eq(got.body, calls[i].r.body);
+            ck_assert_str_eq(it_header(&got, "ETag"), it_header(&calls[i].r, "ETag"));
+            ck_assert_str_eq(it_header(&got, "Location"), it_header(&calls[i].r, "Location"));
+            it_response_free(&got);
+        }
         it_response_free(&calls[i].r);
         free(calls[i].quote);
     }
