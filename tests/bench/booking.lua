@@ -3,6 +3,8 @@
 --   BENCH_KEY          forwarder API key (Authorization: Bearer)
 --   BENCH_QUOTE_IDS    file with one quote id per line, pre-created by run.sh
 --   BENCH_WRK_THREADS  wrk's -t (default 1): thread i takes ids i, i+T, i+2T, ...
+--   BENCH_IDEMPOTENCY  1: every request carries an Idempotency-Key (its
+--                      quote id), as a careful partner's would
 -- When the ids run out, the last one is sent again (409 quote_already_booked,
 -- counted as non-2xx) and "ran_out" says how often: the run then needs more ids.
 -- done() prints "statuses: 201=n 409=n ... ran_out=n" over all threads.
@@ -20,6 +22,7 @@ local ids_file = os.getenv("BENCH_QUOTE_IDS")
 local ids = {}
 local pos, step = 0, 1
 local headers = { ["Content-Type"] = "application/json" }
+local keyed = os.getenv("BENCH_IDEMPOTENCY") == "1"
 statuses = {}
 ran_out = 0
 
@@ -42,6 +45,9 @@ function request()
     if not id then
         ran_out = ran_out + 1
         id = ids[#ids] or "00000000-0000-0000-0000-000000000000"
+    end
+    if keyed then
+        headers["Idempotency-Key"] = "bench-" .. id
     end
     return wrk.format("POST", "/v1/bookings", headers,
                       '{"quote_id":"' .. id .. '","option":1}')

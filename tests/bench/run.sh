@@ -32,8 +32,9 @@
 # (seconds before the ceiling and quote runs, default 2), BENCH_CONNS_QUOTES
 # (default 32), BENCH_PGBENCH_CLIENTS (default "1 8 32"),
 # BENCH_BOOKING_CONNS (default "8 32"), BENCH_INPROCESS=0 skips step 1,
-# BENCH_KEEP=1 keeps the cluster; CORRIDOR_WORKERS / CORRIDOR_HTTP_THREADS
-# reach the server unchanged.
+# BENCH_KEEP=1 keeps the cluster, BENCH_IDEMPOTENCY=1 sends every booking
+# with an Idempotency-Key; CORRIDOR_WORKERS / CORRIDOR_HTTP_THREADS (and
+# every other CORRIDOR_*) reach the server unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
