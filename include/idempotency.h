@@ -11,7 +11,10 @@
  * committed, it replays the answer; rolled back -- an error, or a server
  * that died, whose session PostgreSQL ends and rolls back -- it claims the
  * key itself.  So the two never both book, and a retry after a crash is
- * answered at once.  Stored: every final answer (201, and the 4xx refusals
+ * answered at once.  (A batch of creates, store_booking_create_many, claims
+ * its keys and stores their answers the same way inside its own
+ * transaction; a key it finds claimed leaves that create to this path.)
+ * Stored: every final answer (201, and the 4xx refusals
  * of the booking itself: 404, 409, 410, 412, 422).  Not stored: 400 (the
  * request never reaches this point) and 5xx (rolled back with the claim, so
  * the client may retry with the same key).  A refusal that comes from a
