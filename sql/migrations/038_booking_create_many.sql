@@ -109,6 +109,25 @@ BEGIN
     RETURN fits;
 END $$;
 
+-- The answers of a batch's bookings p_made (of requests p_made_i), as
+-- booking_create renders each: an array of p_n, by request (NULL for the
+-- others).
+CREATE FUNCTION corridor.booking_many_answers(p_made corridor.booking[], p_made_i int[], p_n int)
+RETURNS json[]
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT array_agg(x.j ORDER BY g.i)
+              FROM generate_series(1, p_n) AS g(i)
+              LEFT JOIN (SELECT m.i, corridor.booking_json_build(
+                                 m.b, coalesce((SELECT cu.minor_units FROM corridor.currency cu
+                                                 WHERE cu.code = (m.b).currency), 2),
+                                 corridor.booking_json_legs((m.b).id),
+                                 corridor.booking_json_calls((m.b).id), (m.b).charges::json) AS j
+                           FROM (SELECT p_made[s.k] AS b, p_made_i[s.k] AS i
+                                   FROM generate_subscripts(p_made, 1) AS s(k)) m) x
+                ON x.i = g.i);
+END $$;
+
 -- Drops the claims this batch made (p_keyed) for the requests it did not
 -- book (not in p_made).
 CREATE FUNCTION corridor.booking_many_unclaim(p_org text[], p_keys text[], p_keyed boolean[],
@@ -338,15 +357,7 @@ BEGIN
       FROM (SELECT v_made[s.k] AS b, v_made_i[s.k] AS i FROM generate_subscripts(v_made, 1) AS s(k)) m
      CROSS JOIN LATERAL jsonb_array_elements(coalesce(v_opts[m.i]->'port_calls', '[]'))
                         WITH ORDINALITY AS t(x, k);
-    SELECT array_agg(x.j ORDER BY g.i) INTO v_json
-      FROM generate_series(1, n) AS g(i)
-      LEFT JOIN (SELECT m.i, corridor.booking_json_build(
-                         m.b, coalesce((SELECT cu.minor_units FROM corridor.currency cu
-                                         WHERE cu.code = (m.b).currency), 2),
-                         corridor.booking_json_legs((m.b).id),
-                         corridor.booking_json_calls((m.b).id), (m.b).charges::json) AS j
-                   FROM (SELECT v_made[s.k] AS b, v_made_i[s.k] AS i
-                           FROM generate_subscripts(v_made, 1) AS s(k)) m) x ON x.i = g.i;
+    v_json := corridor.booking_many_answers(v_made, v_made_i, n);
 
     -- 5. the locks, in the global order (departures by id, then windows by
     -- id); under them the look again, which decides
@@ -415,15 +426,7 @@ BEGIN
     -- 6. the answers (rendered again if a departure changed in between),
     -- stored with their keys; the other claims dropped
     IF v_shown IS DISTINCT FROM v_shown_now THEN
-        SELECT array_agg(x.j ORDER BY g.i) INTO v_json
-          FROM generate_series(1, n) AS g(i)
-          LEFT JOIN (SELECT m.i, corridor.booking_json_build(
-                             m.b, coalesce((SELECT cu.minor_units FROM corridor.currency cu
-                                             WHERE cu.code = (m.b).currency), 2),
-                             corridor.booking_json_legs((m.b).id),
-                             corridor.booking_json_calls((m.b).id), (m.b).charges::json) AS j
-                       FROM (SELECT v_made[s.k] AS b, v_made_i[s.k] AS i
-                               FROM generate_subscripts(v_made, 1) AS s(k)) m) x ON x.i = g.i;
+        v_json := corridor.booking_many_answers(v_made, v_made_i, n);
     END IF;
     UPDATE corridor.idempotency_key k
        SET status_code = 201, response_body = v_json[m.i]::text
@@ -444,6 +447,7 @@ REVOKE ALL ON FUNCTION corridor.booking_many_fits(boolean[], int[], bigint[], in
                                                   bigint[], int[], bigint[], boolean[], bigint[],
                                                   bigint[], bigint[], bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION corridor.booking_many_unclaim(text[], text[], boolean[], int[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION corridor.booking_many_answers(corridor.booking[], int[], int) FROM PUBLIC;
 REVOKE ALL ON FUNCTION corridor.booking_create_many(text[], text[], uuid[], int[], int[], text[],
                                                     text[], text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION corridor.booking_many_fits(boolean[], int[], bigint[], int[], bigint[],
@@ -451,6 +455,8 @@ GRANT EXECUTE ON FUNCTION corridor.booking_many_fits(boolean[], int[], bigint[],
                                                      bigint[], bigint[], bigint[], bigint[])
     TO corridor_app;
 GRANT EXECUTE ON FUNCTION corridor.booking_many_unclaim(text[], text[], boolean[], int[])
+    TO corridor_app;
+GRANT EXECUTE ON FUNCTION corridor.booking_many_answers(corridor.booking[], int[], int)
     TO corridor_app;
 GRANT EXECUTE ON FUNCTION corridor.booking_create_many(text[], text[], uuid[], int[], int[], text[],
                                                        text[], text[]) TO corridor_app;
