@@ -865,6 +865,7 @@ START_TEST(same_bytes_reuse_only_within_one_organization)
 {
     char *k_casp = it_issue_key(db, "CASPFWD", "forwarder");
     ck_assert_ptr_nonnull(k_casp);
+    bf_wait_key(&srv, k_casp); /* keys reach the server asynchronously */
     char body[512];
     snprintf(body, sizeof body, "%s", body_of(12, "same bytes"));
     double reused0 = metric(&srv, "corridor_quote_offer_reuses_total");
